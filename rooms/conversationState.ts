@@ -1,0 +1,41 @@
+import { MapSchema, Schema, type } from "@colyseus/schema";
+
+/** One participant as synced to clients (DESIGN §5). `spokenSeconds` in seconds. */
+export class ParticipantState extends Schema {
+  @type("string") userId = "";
+  @type("string") displayName = "";
+  @type("string") avatarUrl = "";
+  @type("string") nativeLanguageCode = "";
+  @type("string") targetLanguageCode = "";
+  @type("string") level = "";
+  @type("string") role = "";
+  @type("boolean") connected = false;
+  @type("boolean") speaking = false;
+  @type("float32") spokenSeconds = 0;
+  @type("uint16") turnCount = 0;
+}
+
+/** The prompt on screen (DESIGN §5). `displayedAt` in epoch milliseconds. */
+export class PromptState extends Schema {
+  @type("string") promptKey = "";
+  @type("string") text = "";
+  @type("string") category = "";
+  @type("float64") displayedAt = 0;
+}
+
+/** Synced state of a `conversation` room (DESIGN §5). Times in epoch milliseconds (0 = unset). */
+export class ConversationState extends Schema {
+  @type("string") sessionId = "";
+  @type("string") status = "waiting";
+  @type("string") sessionType = "practice";
+  @type("string") targetLanguageCode = "";
+  @type("string") topicCode = "";
+  @type("string") targetLevel = "";
+  @type("float64") startedAt = 0;
+  @type("float64") endsAt = 0;
+  @type("string") hostUserId = "";
+  @type({ map: ParticipantState }) participants = new MapSchema<ParticipantState>();
+  @type(PromptState) currentPrompt = new PromptState();
+  @type("uint8") promptCount = 0;
+  @type("boolean") recording = false;
+}

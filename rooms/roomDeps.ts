@@ -1,0 +1,25 @@
+import type { Logger } from "pino";
+import type { TokenVerifier } from "../src/auth/tokenVerifier.js";
+import type { Config } from "../src/config/config.js";
+import type { Metrics } from "../src/observability/metrics.js";
+import type { RateLimits } from "../src/limits/rateLimits.js";
+import type { Store } from "../src/store/repositories.js";
+import type { TopicCatalog } from "../src/topics/topicCatalog.js";
+
+/**
+ * The ports a room needs, built once in `src/server.ts` and bound to the room classes there
+ * (never module singletons, STYLE §2). `now` is epoch milliseconds; `random` returns [0, 1).
+ */
+export interface RoomDeps {
+  config: Config;
+  store: Store;
+  catalog: TopicCatalog;
+  verifier: TokenVerifier;
+  logger: Logger;
+  metrics: Metrics;
+  rateLimits: RateLimits;
+  /** Asks the outbox relay to publish soon (after a write). */
+  onEventsWritten: () => void;
+  now: () => number;
+  random: () => number;
+}

@@ -1,0 +1,29 @@
+import express, { type Application } from "express";
+import { monitor } from "@colyseus/monitor";
+import { ParleyError } from "../errors/errorCodes.js";
+import { requireAuth, requireRole } from "./authMiddleware.js";
+import { adminRoutes } from "./adminRoutes.js";
+import { conversationRoutes } from "./conversationRoutes.js";
+import { errorHandler } from "./httpErrors.js";
+import type { HttpDeps } from "./httpDeps.js";
+import { opsRoutes } from "./opsRoutes.js";
+
+/** Largest accepted JSON body; larger ones get 413 `PAYLOAD_TOO_LARGE`. */
+export const MAX_JSON_BODY = "32kb";
+
+/**
+ * Mounts parley's HTTP surface on the transport's express app (DESIGN §7): REST under
+ * `/api/conversations`, admin under `/api/admin`, ops endpoints, and the Colyseus monitor at
+ * `/colyseus` for admins. Every route validates its input; errors use one format.
+ */
+export function mountHttp(app: Application, deps: HttpDeps): void {
+  app.disable("x-powered-by");
+  app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
+  app.use(opsRoutes(deps));
+  const auth = requireAuth(deps.verifier, deps.rateLimits);
+  app.use("/api/conversations", auth, conversationRoutes(deps));
+  app.use("/api/admin", auth, adminRoutes(deps));
+  app.use("/colyseus", auth, requireRole("admin"), monitor());
+  app.use("/api", (_req, _res, next) => next(new ParleyError("NOT_FOUND", "no such endpoint")));
+  app.use(errorHandler(deps.logger));
+}

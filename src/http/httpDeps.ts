@@ -1,0 +1,22 @@
+import type { Logger } from "pino";
+import type { TokenVerifier } from "../auth/tokenVerifier.js";
+import type { Config } from "../config/config.js";
+import type { EventPublisher } from "../events/eventPublisher.js";
+import type { RateLimits } from "../limits/rateLimits.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Store } from "../store/repositories.js";
+import type { TopicCatalog } from "../topics/topicCatalog.js";
+
+/** What the HTTP layer needs, built once in `src/server.ts`. `now` is epoch milliseconds. */
+export interface HttpDeps {
+  config: Config;
+  store: Store;
+  catalog: TopicCatalog;
+  verifier: TokenVerifier;
+  rateLimits: RateLimits;
+  metrics: Metrics;
+  logger: Logger;
+  publisher: EventPublisher;
+  onEventsWritten: () => void;
+  now: () => number;
+}

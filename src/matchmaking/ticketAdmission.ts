@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import type { Principal } from "../auth/principal.js";
+import type { Config } from "../config/config.js";
+import { ParleyError } from "../errors/errorCodes.js";
+import { consumeOrThrow, type RateLimits } from "../limits/rateLimits.js";
+import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
+import type { MatchRequestRecord } from "../store/records.js";
+import type { Store } from "../store/repositories.js";
+import type { CefrLevel } from "../topics/cefr.js";
+import { assertTopicAccessible } from "../topics/topicAccess.js";
+import type { TopicCatalog } from "../topics/topicCatalog.js";
+import type { MatchRequestBody } from "./matchRequestOptions.js";
+import { queueFor } from "./queueName.js";
+import type { Ticket } from "./ticket.js";
+
+/** Ports used to admit a ticket. */
+export interface AdmissionPorts {
+  config: Config;
+  store: Store;
+  catalog: TopicCatalog;
+  rateLimits: RateLimits;
+}
+
+/** A ticket ready to enter a queue, with what the matcher needs to know about its user. */
+export interface AdmittedTicket {
+  record: MatchRequestRecord;
+  ticket: Ticket;
+  /** Users never to be paired with this one (blocks in either direction). */
+  blockedPeers: string[];
+  /** Users this one talked with in the last 7 days (score component, DESIGN §4). */
+  recentPartners: string[];
+}
+
+const RECENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
+
+/** The learner's level in `language`: from the token, else the `currentLevel` option (DESIGN §4). */
+function levelFor(principal: Principal, language: string, currentLevel: CefrLevel | undefined): CefrLevel {
+  const fromToken = principal.levels[language];
+  if (fromToken && currentLevel && currentLevel !== fromToken) {
+    throw new ParleyError("INVALID_REQUEST", `currentLevel is only accepted when the token has no level for "${language}"`);
+  }
+  const level = fromToken ?? currentLevel;
+  if (!level) throw new ParleyError("INVALID_REQUEST", `no level for "${language}": pass currentLevel`);
+  return level;
+}
+
+/**
+ * Checks every rule a new ticket must pass (DESIGN §4 hard rules, §6 quotas) and builds it.
+ * Nothing is written. `expectedQueue` is the queue of the room the ticket will live in (its
+ * `filterBy` value); `now` is epoch milliseconds.
+ * @throws ParleyError `INVALID_REQUEST` (wrong queue, no level, tandem without a distinct
+ *   native language, scheduled mode), `TOPIC_NOT_FOUND`, `TOPIC_LOCKED`, `PREMIUM_REQUIRED`,
+ *   `DAILY_LIMIT_REACHED`, `ALREADY_IN_SESSION`, `ALREADY_MATCHED`, `RATE_LIMITED`.
+ */
+export async function admitTicket(
+  ports: AdmissionPorts,
+  principal: Principal,
+  body: MatchRequestBody,
+  expectedQueue: string | undefined,
+  now: number,
+): Promise<AdmittedTicket> {
+  const queue = queueFor({ sessionType: body.sessionType, targetLanguageCode: body.targetLanguageCode, nativeLanguageCode: principal.nativeLanguageCode });
+  if (expectedQueue !== undefined && expectedQueue !== queue) {
+    throw new ParleyError("INVALID_REQUEST", `queue must be "${queue}" for these options`);
+  }
+  const level = levelFor(principal, body.targetLanguageCode, body.currentLevel);
+  const topic = ports.catalog.get(body.targetLanguageCode, body.topicCode);
+  if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${body.topicCode}" in "${body.targetLanguageCode}"`);
+  assertTopicAccessible(topic, { tier: principal.tier, skills: principal.skills });
+  assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor: body.scheduledFor ? Date.parse(body.scheduledFor) : undefined, now });
+  if (body.mode === "scheduled") throw new ParleyError("INVALID_REQUEST", "scheduled mode is not available yet; use mode \"now\"");
+
+  await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
+  const { store, config } = ports;
+  if (await store.sessions.liveByUser(principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
+  if (await store.matchRequests.pendingByUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+  const counted = await store.sessions.countCountedSince(principal.userId, new Date(now - QUOTA_WINDOW_MS));
+  weeklyQuota({ tier: principal.tier, conversationsInWindow: counted, limit: config.quotas.freeTierWeeklyLimit });
+
+  const [blockedPeers, recentPartners] = await Promise.all([
+    store.moderation.blockedPeers(principal.userId),
+    store.sessions.partnersSince(principal.userId, new Date(now - RECENT_WINDOW_MS)),
+  ]);
+  const maxWait = body.maxWaitTimeSeconds ?? config.matching.timeoutSeconds;
+  const record: MatchRequestRecord = {
+    id: randomUUID(),
+    userId: principal.userId,
+    queue,
+    sessionType: body.sessionType,
+    targetLanguageCode: body.targetLanguageCode,
+    nativeLanguageCode: principal.nativeLanguageCode,
+    currentLevel: level,
+    preferredPartnerLevel: body.preferredPartnerLevel,
+    preferredPartnerNativeLanguageCode: body.preferredPartnerNativeLanguageCode,
+    topicCode: body.topicCode,
+    preferredAccent: body.preferredAccent,
+    mode: body.mode,
+    maxWaitTimeSeconds: maxWait,
+    recordingConsent: body.recordingConsent,
+    status: "pending",
+    createdAt: new Date(now),
+    expiresAt: new Date(now + maxWait * 1000),
+  };
+  const ticket: Ticket = {
+    id: record.id,
+    userId: record.userId,
+    queue,
+    sessionType: record.sessionType,
+    targetLanguageCode: record.targetLanguageCode,
+    nativeLanguageCode: record.nativeLanguageCode,
+    level,
+    topicCode: topic.code,
+    topicCategory: topic.category,
+    preferredPartnerLevel: record.preferredPartnerLevel,
+    preferredPartnerNativeLanguageCode: record.preferredPartnerNativeLanguageCode,
+    preferredAccent: record.preferredAccent,
+    accent: principal.accent,
+    premium: principal.tier === "premium",
+    createdAt: now,
+    expiresAt: record.expiresAt.getTime(),
+  };
+  return { record, ticket, blockedPeers, recentPartners };
+}

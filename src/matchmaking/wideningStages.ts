@@ -1,0 +1,301 @@
+import { ParleyError } from "../errors/errorCodes.js";
+import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
+import { isReciprocalTandem, pairScore, type ScoreComponents } from "./pairScore.js";
+import { waitedSeconds, type Ticket } from "./ticket.js";
+
+/**
+ * The widening stages of a search, narrowest first (DESIGN §4 "Widening stages";
+ * seed 002 §6.1 step 3).
+ */
+export const WIDENING_STAGES = ["strict", "level_1", "same_category", "any_level"] as const;
+
+/** One widening stage. */
+export type WideningStage = (typeof WIDENING_STAGES)[number];
+
+/** Position of a stage in {@link WIDENING_STAGES}: strict → 0 … any_level → 3. */
+export function stageRank(stage: WideningStage): number {
+  return WIDENING_STAGES.indexOf(stage);
+}
+
+/**
+ * Where the stages start, in **seconds waited** (DESIGN §4: "boundaries configurable").
+ * Each value is the first second of the next stage: intervals are half-open, `[start, next)`.
+ */
+export interface WideningBoundaries {
+  /** `level_1` starts here; `strict` is `[0, strictSeconds)`. @default 30 */
+  strictSeconds: number;
+  /** `same_category` starts here. @default 60 */
+  levelSeconds: number;
+  /** `any_level` starts here (and lasts until the ticket expires). @default 120 */
+  categorySeconds: number;
+}
+
+/** The DESIGN §4 boundaries: 30 s / 60 s / 120 s. */
+export const DEFAULT_WIDENING_BOUNDARIES: Readonly<WideningBoundaries> = Object.freeze({
+  strictSeconds: 30,
+  levelSeconds: 60,
+  categorySeconds: 120,
+});
+
+/**
+ * Checks that boundaries are finite, ≥ 0 and non-decreasing (a zero-length stage is allowed:
+ * `strictSeconds: 0` skips the strict stage).
+ * @throws ParleyError `INVALID_REQUEST` naming the offending field.
+ */
+export function validateBoundaries(boundaries: WideningBoundaries): WideningBoundaries {
+  const { strictSeconds, levelSeconds, categorySeconds } = boundaries;
+  for (const [name, value] of Object.entries(boundaries)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new ParleyError("INVALID_REQUEST", `widening boundary ${name} must be a finite number ≥ 0 (got ${String(value)})`);
+    }
+  }
+  if (levelSeconds < strictSeconds || categorySeconds < levelSeconds) {
+    throw new ParleyError(
+      "INVALID_REQUEST",
+      `widening boundaries must satisfy strictSeconds ≤ levelSeconds ≤ categorySeconds (got ${strictSeconds}, ${levelSeconds}, ${categorySeconds})`,
+    );
+  }
+  return boundaries;
+}
+
+/**
+ * The stage reached after `waitedSeconds` (seconds, not ms). Half-open intervals, each boundary
+ * belongs to the **wider** stage:
+ *
+ * | waited (default boundaries) | stage |
+ * |---|---|
+ * | `[0, 30)` — 29.9 s | `strict` |
+ * | `[30, 60)` — 30 s, 59.9 s | `level_1` |
+ * | `[60, 120)` — 60 s, 119.9 s | `same_category` |
+ * | `[120, ∞)` — 120 s | `any_level` |
+ *
+ * (DESIGN §4 writes the last row "> 120 s"; 120 s itself is read as any_level so that every
+ * boundary behaves the same way.)
+ */
+export function stageFor(
+  waitedSeconds: number,
+  boundaries: WideningBoundaries = DEFAULT_WIDENING_BOUNDARIES,
+): WideningStage {
+  if (waitedSeconds < boundaries.strictSeconds) return "strict";
+  if (waitedSeconds < boundaries.levelSeconds) return "level_1";
+  if (waitedSeconds < boundaries.categorySeconds) return "same_category";
+  return "any_level";
+}
+
+/** First second (inclusive) of `stage` under `boundaries`; 0 for `strict`. */
+export function stageStartSeconds(
+  stage: WideningStage,
+  boundaries: WideningBoundaries = DEFAULT_WIDENING_BOUNDARIES,
+): number {
+  switch (stage) {
+    case "strict":
+      return 0;
+    case "level_1":
+      return boundaries.strictSeconds;
+    case "same_category":
+      return boundaries.levelSeconds;
+    case "any_level":
+      return boundaries.categorySeconds;
+  }
+}
+
+/**
+ * The stage a pair is judged at: the stage of the **longer** wait of the two tickets at `now`
+ * (epoch ms) (DESIGN §4 "by the longer wait of the two tickets").
+ */
+export function pairStage(
+  a: Pick<Ticket, "createdAt">,
+  b: Pick<Ticket, "createdAt">,
+  now: number,
+  boundaries: WideningBoundaries = DEFAULT_WIDENING_BOUNDARIES,
+): WideningStage {
+  return stageFor(Math.max(waitedSeconds(a, now), waitedSeconds(b, now)), boundaries);
+}
+
+/** Which topics a stage accepts relative to a ticket's own topic. */
+export type TopicScope = "topic" | "category" | "any";
+
+/** What one stage allows (the DESIGN §4 table as data). */
+export interface StageRule {
+  /** Largest level step away from my level in the allowed direction(s); `Infinity` = any level. */
+  levelStep: number;
+  /** `topic`: same `topicCode`; `category`: same `topicCategory`; `any`: any topic of the queue. */
+  topicScope: TopicScope;
+  /** Stated `preferredPartnerNativeLanguageCode` (practice) and `preferredAccent` are hard rules. */
+  preferencesRequired: boolean;
+  /** The pair's score must reach `minCompatibilityScore`. */
+  minScoreApplies: boolean;
+}
+
+/**
+ * The per-stage constraints (DESIGN §4 "Widening stages"). Decisions where the DESIGN is terse:
+ * - `strict` has no score floor: the seed's "score ≥ 100" is replaced by constraints (DESIGN).
+ * - The `MIN_COMPATIBILITY_SCORE` floor applies at `level_1` and `same_category`. It is lifted at
+ *   `any_level`: that stage exists so a learner who waited 2 minutes is not refused a partner the
+ *   hard rules allow (two free strangers two levels apart score only 30).
+ * - `any_level` accepts any topic of the queue (the session takes the older ticket's topic).
+ */
+export const STAGE_RULES: Readonly<Record<WideningStage, Readonly<StageRule>>> = Object.freeze({
+  strict: { levelStep: 0, topicScope: "topic", preferencesRequired: true, minScoreApplies: false },
+  level_1: { levelStep: 1, topicScope: "topic", preferencesRequired: false, minScoreApplies: true },
+  same_category: { levelStep: 1, topicScope: "category", preferencesRequired: false, minScoreApplies: true },
+  any_level: { levelStep: Infinity, topicScope: "any", preferencesRequired: false, minScoreApplies: false },
+});
+
+/** Inclusive range of CEFR indices (A1 = 0 … C2 = 5). */
+export interface LevelWindow {
+  min: number;
+  max: number;
+}
+
+const MAX_LEVEL_INDEX = CEFR_LEVELS.length - 1;
+
+/**
+ * Partner levels `ticket` accepts at `stage`, as CEFR indices clamped to A1…C2
+ * (DESIGN §4 `preferredPartnerLevel`):
+ *
+ * | preferredPartnerLevel | strict | level_1, same_category | any_level |
+ * |---|---|---|---|
+ * | `same` | L | L−1 … L+1 | any |
+ * | `higher` | L | L … L+1 | L … C2 |
+ * | `lower` | L | L−1 … L | A1 … L |
+ * | `any` | any | any | any |
+ *
+ * `higher`/`lower` keep their direction at `any_level` too: the stage removes the distance
+ * limit, never the stated direction.
+ */
+export function levelWindow(
+  ticket: Pick<Ticket, "level" | "preferredPartnerLevel">,
+  stage: WideningStage,
+): LevelWindow {
+  if (ticket.preferredPartnerLevel === "any") return { min: 0, max: MAX_LEVEL_INDEX };
+  const own = cefrIndex(ticket.level);
+  const step = STAGE_RULES[stage].levelStep;
+  const below = ticket.preferredPartnerLevel === "higher" ? 0 : step;
+  const above = ticket.preferredPartnerLevel === "lower" ? 0 : step;
+  return { min: Math.max(0, own - below), max: Math.min(MAX_LEVEL_INDEX, own + above) };
+}
+
+/** Why a pair was refused by {@link evaluatePair}. */
+export type IncompatibilityReason =
+  | "same_ticket"
+  | "same_user"
+  | "different_queue"
+  | "session_type"
+  | "not_reciprocal"
+  | "target_language"
+  | "level"
+  | "topic"
+  | "partner_native_language"
+  | "accent"
+  | "blocked"
+  | "score_below_minimum";
+
+/** Outside facts {@link compatible} consults; callbacks are only called after the cheap checks pass. */
+export interface CompatibilityContext {
+  /** Score floor for the stages that have one (see {@link STAGE_RULES}). @default 50 (`MIN_COMPATIBILITY_SCORE`) */
+  minCompatibilityScore?: number;
+  /**
+   * True when `userA` blocked `userB` (DESIGN §7 reports). Called in both directions; either
+   * one refuses the pair. @default () => false
+   */
+  isBlocked?: (userA: string, userB: string) => boolean;
+  /**
+   * True when the two users had a conversation together in the last 7 days. Called once per
+   * pair, with the two user ids in ascending order. @default () => false
+   */
+  hadRecentConversation?: (userA: string, userB: string) => boolean;
+}
+
+/** Default `MIN_COMPATIBILITY_SCORE` (seed 002 §11.1; DESIGN §4). */
+export const DEFAULT_MIN_COMPATIBILITY_SCORE = 50;
+
+/** Outcome of {@link evaluatePair}. */
+export type PairVerdict =
+  | { compatible: true; score: number; levelDifference: number; components: ScoreComponents }
+  | { compatible: false; reason: IncompatibilityReason };
+
+function inWindow(levelIdx: number, window: LevelWindow): boolean {
+  return levelIdx >= window.min && levelIdx <= window.max;
+}
+
+function topicAllowed(a: Ticket, b: Ticket, scope: TopicScope): boolean {
+  switch (scope) {
+    case "topic":
+      return a.topicCode === b.topicCode;
+    case "category":
+      return a.topicCategory === b.topicCategory;
+    case "any":
+      return true;
+  }
+}
+
+/** A stated preference holds when it is absent or equal to the partner's actual value. */
+function statedPreferenceHolds(wanted: string | undefined, actual: string | undefined): boolean {
+  return wanted === undefined || wanted === actual;
+}
+
+/**
+ * Judges the pair (`a`, `b`) at `stage` and scores it (DESIGN §4 "Hard rules" and "Widening
+ * stages"; seed 002 §6.1). Symmetric in `a`/`b`. The caller picks the stage — normally
+ * {@link pairStage}, the stage of the longer wait.
+ *
+ * Hard rules (every stage): different ticket and different user; same queue and session type;
+ * practice: same target language; tandem: reciprocal (`a.native === b.target` and
+ * `b.native === a.target`); not blocked in either direction.
+ * Stage rules ({@link STAGE_RULES}): both tickets' level windows ({@link levelWindow}) must
+ * contain the other's level; topic scope; at `strict`, each stated
+ * `preferredPartnerNativeLanguageCode` (practice) and `preferredAccent` must hold for the other
+ * side; score floor at `level_1`/`same_category`.
+ */
+export function evaluatePair(a: Ticket, b: Ticket, stage: WideningStage, ctx: CompatibilityContext = {}): PairVerdict {
+  if (a.id === b.id) return { compatible: false, reason: "same_ticket" };
+  if (a.userId === b.userId) return { compatible: false, reason: "same_user" };
+  if (a.queue !== b.queue) return { compatible: false, reason: "different_queue" };
+  if (a.sessionType !== b.sessionType) return { compatible: false, reason: "session_type" };
+  if (a.sessionType === "tandem") {
+    if (!isReciprocalTandem(a, b)) return { compatible: false, reason: "not_reciprocal" };
+  } else if (a.targetLanguageCode !== b.targetLanguageCode) {
+    return { compatible: false, reason: "target_language" };
+  }
+
+  const rule = STAGE_RULES[stage];
+  if (!inWindow(cefrIndex(b.level), levelWindow(a, stage)) || !inWindow(cefrIndex(a.level), levelWindow(b, stage))) {
+    return { compatible: false, reason: "level" };
+  }
+  if (!topicAllowed(a, b, rule.topicScope)) return { compatible: false, reason: "topic" };
+
+  if (rule.preferencesRequired) {
+    if (
+      a.sessionType === "practice" &&
+      (!statedPreferenceHolds(a.preferredPartnerNativeLanguageCode, b.nativeLanguageCode) ||
+        !statedPreferenceHolds(b.preferredPartnerNativeLanguageCode, a.nativeLanguageCode))
+    ) {
+      return { compatible: false, reason: "partner_native_language" };
+    }
+    if (!statedPreferenceHolds(a.preferredAccent, b.accent) || !statedPreferenceHolds(b.preferredAccent, a.accent)) {
+      return { compatible: false, reason: "accent" };
+    }
+  }
+
+  const isBlocked = ctx.isBlocked;
+  if (isBlocked !== undefined && (isBlocked(a.userId, b.userId) || isBlocked(b.userId, a.userId))) {
+    return { compatible: false, reason: "blocked" };
+  }
+
+  const [first, second] = a.userId < b.userId ? [a.userId, b.userId] : [b.userId, a.userId];
+  const hadRecentConversation = ctx.hadRecentConversation?.(first, second) ?? false;
+  const { score, levelDifference, components } = pairScore(a, b, { hadRecentConversation });
+  if (rule.minScoreApplies && score < (ctx.minCompatibilityScore ?? DEFAULT_MIN_COMPATIBILITY_SCORE)) {
+    return { compatible: false, reason: "score_below_minimum" };
+  }
+  return { compatible: true, score, levelDifference, components };
+}
+
+/**
+ * True when `a` and `b` may be paired at `stage` — {@link evaluatePair} without the score.
+ * Symmetric. Never throws.
+ */
+export function compatible(a: Ticket, b: Ticket, stage: WideningStage, ctx: CompatibilityContext = {}): boolean {
+  return evaluatePair(a, b, stage, ctx).compatible;
+}

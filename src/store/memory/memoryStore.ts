@@ -1,0 +1,246 @@
+import { ParleyError } from "../../errors/errorCodes.js";
+import type { EventEnvelope } from "../../events/envelope.js";
+import type {
+  MatchRequestRecord,
+  OutboxRecord,
+  RatingRecord,
+  ReportRecord,
+  SessionRecord,
+} from "../records.js";
+import type {
+  AuditRecord,
+  AuditRepository,
+  MatchRequestRepository,
+  ModerationRepository,
+  OutboxRepository,
+  SessionListQuery,
+  SessionRepository,
+  Store,
+  WriteOptions,
+} from "../repositories.js";
+
+const LIVE = new Set(["waiting", "active"]);
+
+/** In-memory outbox: rows kept in arrival order, published ones pruned past a bound. */
+class MemoryOutbox implements OutboxRepository {
+  private rows: OutboxRecord[] = [];
+  private nextSeq = 1;
+
+  append(events: readonly EventEnvelope[] | undefined): void {
+    for (const event of events ?? []) {
+      this.rows.push({ seq: this.nextSeq++, event: structuredClone(event), createdAt: new Date(), attempts: 0 });
+    }
+  }
+
+  async pending(limit: number): Promise<OutboxRecord[]> {
+    return this.rows.filter((r) => !r.publishedAt).slice(0, limit).map((r) => structuredClone(r));
+  }
+
+  async markPublished(seqs: readonly number[], at: Date): Promise<void> {
+    const wanted = new Set(seqs);
+    for (const row of this.rows) if (wanted.has(row.seq)) row.publishedAt = at;
+    // Published rows are only history here; keep memory bounded.
+    if (this.rows.length > 10_000) this.rows = this.rows.filter((r) => !r.publishedAt);
+  }
+
+  async markFailed(seqs: readonly number[]): Promise<void> {
+    const wanted = new Set(seqs);
+    for (const row of this.rows) if (wanted.has(row.seq)) row.attempts += 1;
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.rows.filter((r) => !r.publishedAt).length;
+  }
+}
+
+class MemoryMatchRequests implements MatchRequestRepository {
+  private readonly byId = new Map<string, MatchRequestRecord>();
+  constructor(private readonly outbox: MemoryOutbox) {}
+
+  async create(record: MatchRequestRecord, options?: WriteOptions): Promise<void> {
+    if (await this.pendingByUser(record.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    this.byId.set(record.id, structuredClone(record));
+    this.outbox.append(options?.events);
+  }
+
+  async get(id: string): Promise<MatchRequestRecord | undefined> {
+    const found = this.byId.get(id);
+    return found && structuredClone(found);
+  }
+
+  async latestByUser(userId: string): Promise<MatchRequestRecord | undefined> {
+    let latest: MatchRequestRecord | undefined;
+    for (const r of this.byId.values()) {
+      if (r.userId === userId && (!latest || r.createdAt >= latest.createdAt)) latest = r;
+    }
+    return latest && structuredClone(latest);
+  }
+
+  async pendingByUser(userId: string): Promise<MatchRequestRecord | undefined> {
+    for (const r of this.byId.values()) if (r.userId === userId && r.status === "pending") return structuredClone(r);
+    return undefined;
+  }
+
+  async transition(id: string, expected: MatchRequestRecord["status"], patch: Partial<MatchRequestRecord>, options?: WriteOptions): Promise<boolean> {
+    const current = this.byId.get(id);
+    if (!current || current.status !== expected) return false;
+    this.byId.set(id, { ...current, ...structuredClone(patch) });
+    this.outbox.append(options?.events);
+    return true;
+  }
+
+  async listExpiredPending(now: Date, limit: number): Promise<MatchRequestRecord[]> {
+    const out: MatchRequestRecord[] = [];
+    for (const r of this.byId.values()) {
+      if (r.status === "pending" && r.expiresAt <= now) out.push(structuredClone(r));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+}
+
+class MemorySessions implements SessionRepository {
+  private readonly byId = new Map<string, SessionRecord>();
+  constructor(private readonly outbox: MemoryOutbox) {}
+
+  async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
+    if (this.byId.has(record.id)) throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+    this.byId.set(record.id, structuredClone(record));
+    this.outbox.append(options?.events);
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const found = this.byId.get(id);
+    return found && structuredClone(found);
+  }
+
+  async transition(id: string, expected: readonly SessionRecord["status"][], patch: Partial<SessionRecord>, options?: WriteOptions): Promise<boolean> {
+    const current = this.byId.get(id);
+    if (!current || !expected.includes(current.status)) return false;
+    this.byId.set(id, { ...current, ...structuredClone(patch), updatedAt: new Date() });
+    this.outbox.append(options?.events);
+    return true;
+  }
+
+  async patch(id: string, patch: Partial<SessionRecord>): Promise<void> {
+    const current = this.byId.get(id);
+    if (current) this.byId.set(id, { ...current, ...structuredClone(patch), updatedAt: new Date() });
+  }
+
+  async listByUser(query: SessionListQuery): Promise<{ items: SessionRecord[]; total: number }> {
+    const matching = [...this.byId.values()]
+      .filter((s) => s.participants.some((p) => p.userId === query.userId))
+      .filter((s) => !query.statuses || query.statuses.includes(s.status))
+      .filter((s) => !query.targetLanguageCode || s.targetLanguageCode === query.targetLanguageCode)
+      .sort((a, b) => (b.endedAt ?? b.createdAt).getTime() - (a.endedAt ?? a.createdAt).getTime());
+    return {
+      items: matching.slice(query.offset, query.offset + query.limit).map((s) => structuredClone(s)),
+      total: matching.length,
+    };
+  }
+
+  async liveByUser(userId: string): Promise<SessionRecord | undefined> {
+    for (const s of this.byId.values()) {
+      if (LIVE.has(s.status) && s.participants.some((p) => p.userId === userId && !p.leftAt)) return structuredClone(s);
+    }
+    return undefined;
+  }
+
+  async countCountedSince(userId: string, since: Date): Promise<number> {
+    let n = 0;
+    for (const s of this.byId.values()) {
+      if (s.status !== "expired" && s.createdAt >= since && s.participants.some((p) => p.userId === userId)) n++;
+    }
+    return n;
+  }
+
+  async partnersSince(userId: string, since: Date): Promise<string[]> {
+    const partners = new Set<string>();
+    for (const s of this.byId.values()) {
+      if (!s.startedAt || s.startedAt < since) continue;
+      const ids = s.participants.map((p) => p.userId);
+      if (ids.includes(userId)) for (const id of ids) if (id !== userId) partners.add(id);
+    }
+    return [...partners];
+  }
+
+  async listLive(limit: number): Promise<SessionRecord[]> {
+    return [...this.byId.values()]
+      .filter((s) => LIVE.has(s.status))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, limit)
+      .map((s) => structuredClone(s));
+  }
+
+  async upsertRating(id: string, rating: RatingRecord, options?: WriteOptions): Promise<RatingRecord[]> {
+    const current = this.byId.get(id);
+    if (!current) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    const ratings = current.ratings.filter((r) => r.userId !== rating.userId).concat(structuredClone(rating));
+    this.byId.set(id, { ...current, ratings, updatedAt: new Date() });
+    this.outbox.append(options?.events);
+    return structuredClone(ratings);
+  }
+}
+
+class MemoryModeration implements ModerationRepository {
+  private readonly reports: ReportRecord[] = [];
+  private readonly blocks = new Set<string>();
+  constructor(private readonly outbox: MemoryOutbox) {}
+
+  async createReport(report: ReportRecord, options?: WriteOptions): Promise<void> {
+    this.reports.push(structuredClone(report));
+    this.outbox.append(options?.events);
+  }
+
+  async countReportsAgainst(userId: string): Promise<number> {
+    return this.reports.filter((r) => r.reportedUserId === userId).length;
+  }
+
+  async listReports(limit: number, offset: number): Promise<{ items: ReportRecord[]; total: number }> {
+    const sorted = [...this.reports].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return { items: sorted.slice(offset, offset + limit).map((r) => structuredClone(r)), total: sorted.length };
+  }
+
+  async block(blockerUserId: string, blockedUserId: string): Promise<void> {
+    this.blocks.add(`${blockerUserId}\u0000${blockedUserId}`);
+  }
+
+  async blockedPeers(userId: string): Promise<string[]> {
+    const peers = new Set<string>();
+    for (const pair of this.blocks) {
+      const [a, b] = pair.split("\u0000") as [string, string];
+      if (a === userId) peers.add(b);
+      if (b === userId) peers.add(a);
+    }
+    return [...peers];
+  }
+}
+
+class MemoryAudit implements AuditRepository {
+  private readonly entries: AuditRecord[] = [];
+  async append(entry: AuditRecord): Promise<void> {
+    this.entries.push(structuredClone(entry));
+  }
+  async list(limit: number, offset: number): Promise<{ items: AuditRecord[]; total: number }> {
+    const sorted = [...this.entries].reverse();
+    return { items: sorted.slice(offset, offset + limit).map((e) => structuredClone(e)), total: sorted.length };
+  }
+}
+
+/**
+ * The embedded default store (DESIGN §1): everything in this process's memory, lost at exit.
+ * Single process only — with several processes use the Mongo store.
+ */
+export function createMemoryStore(): Store {
+  const outbox = new MemoryOutbox();
+  return {
+    kind: "memory",
+    matchRequests: new MemoryMatchRequests(outbox),
+    sessions: new MemorySessions(outbox),
+    moderation: new MemoryModeration(outbox),
+    outbox,
+    audit: new MemoryAudit(),
+    async ping() {},
+    async close() {},
+  };
+}

@@ -1,0 +1,107 @@
+import type { CefrLevel } from "../topics/cefr.js";
+import type { EventEnvelope } from "../events/envelope.js";
+
+/** Status of a ticket (seed 002 §2.1 MatchRequest). */
+export type MatchRequestStatus = "pending" | "matched" | "expired" | "cancelled";
+
+/** A persisted ticket (seed 002 §2.1 MatchRequest, DESIGN §4). Times are `Date`s. */
+export interface MatchRequestRecord {
+  id: string;
+  userId: string;
+  queue: string;
+  sessionType: "practice" | "tandem";
+  targetLanguageCode: string;
+  nativeLanguageCode: string;
+  currentLevel: CefrLevel;
+  preferredPartnerLevel: "same" | "higher" | "lower" | "any";
+  preferredPartnerNativeLanguageCode?: string;
+  topicCode: string;
+  preferredAccent?: string;
+  mode: "now" | "scheduled";
+  scheduledFor?: Date;
+  maxWaitTimeSeconds: number;
+  recordingConsent: boolean;
+  status: MatchRequestStatus;
+  matchedSessionId?: string;
+  createdAt: Date;
+  matchedAt?: Date;
+  expiresAt: Date;
+}
+
+/** Lifecycle status of a session (DESIGN §6). */
+export type SessionStatus = "waiting" | "active" | "completed" | "expired" | "aborted";
+/** Why a session ended (DESIGN §5 `session_ended.reason`). */
+export type SessionEndReason = "completed" | "partner_left" | "timeout" | "host_ended" | "error";
+
+/** One participant of a session (seed 002 §2.1, seed 000 Participant). */
+export interface ParticipantRecord {
+  userId: string;
+  displayName: string;
+  avatarUrl?: string;
+  nativeLanguageCode: string;
+  targetLanguageCode: string;
+  level: CefrLevel;
+  role: "learner" | "partner" | "host" | "participant";
+  tier: "free" | "premium";
+  recordingConsent: boolean;
+  joinedAt?: Date;
+  leftAt?: Date;
+  /** Seconds of speech, from `speaking` edges. */
+  spokenSeconds: number;
+  turnCount: number;
+}
+
+/** A rating of a session by one participant (DESIGN §6). */
+export interface RatingRecord {
+  userId: string;
+  rating: number;
+  feedback?: string;
+  ratedAt: Date;
+}
+
+/** A conversation session, pair or group (seed 002 §2.1 ConversationSession, seed 000 Session). */
+export interface SessionRecord {
+  id: string;
+  sessionType: "practice" | "tandem" | "group";
+  targetLanguageCode: string;
+  topicCode: string;
+  targetLevel: CefrLevel;
+  status: SessionStatus;
+  participants: ParticipantRecord[];
+  prompts: { promptKey: string; category: "icebreaker" | "main_topic" | "follow_up"; displayedAt: Date }[];
+  matchRequestIds: string[];
+  compatibilityScore?: number;
+  hostUserId?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt?: Date;
+  endedAt?: Date;
+  endReason?: SessionEndReason;
+  durationSeconds: number;
+  xpEligible?: boolean;
+  recordingUrl?: string;
+  transcriptId?: string;
+  ratings: RatingRecord[];
+}
+
+/** A report of a participant (DESIGN §7 `POST /sessions/:id/report`). */
+export interface ReportRecord {
+  id: string;
+  sessionId: string;
+  reporterUserId: string;
+  reportedUserId: string;
+  reason: string;
+  details?: string;
+  block: boolean;
+  createdAt: Date;
+}
+
+/** An outbox row: an event waiting to be published, or published at `publishedAt`. */
+export interface OutboxRecord {
+  /** Monotonic position in the outbox, for ordered draining. */
+  seq: number;
+  event: EventEnvelope;
+  createdAt: Date;
+  publishedAt?: Date;
+  attempts: number;
+}
