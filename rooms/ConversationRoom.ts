@@ -94,7 +94,9 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     this.initState(session);
     // The room ends itself (expiry, time limit, last leave): never disposed by an empty moment.
     this.autoDispose = false;
-    this.maxClients = session.participants.length;
+    // Headroom past the participants so a stranger reaches onAuth and gets a clear 403
+    // instead of 522 "locked"; onAuth is the real gate.
+    this.maxClients = session.participants.length * 2;
     this.seatReservationTimeout = Math.min(60, config.session.joinTimeoutSeconds);
     this.setPatchRate(100);
     this.clock.setInterval(() => this.tick(), 1000);
