@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       convMarie.next<{ averageRating: number }>("rated"),
       convJean.next<{ averageRating: number }>("rated"),
     ]);
-    say(`both rated (5 and 4): session average ${Math.min(ratedMarie.averageRating, ratedJean.averageRating)} after both`);
+    say(`rated: Marie 5, Jean 4 (averageRating answered: ${ratedMarie.averageRating} and ${ratedJean.averageRating})`);
 
     const history = await fetch(`${baseUrl}/api/conversations/history`, { headers: { Authorization: `Bearer ${marie.token}` } });
     const body = (await history.json()) as { conversations?: { sessionId: string; partnerDisplayName: string; durationSeconds: number; myRating?: number }[] };

@@ -1,7 +1,322 @@
-import { Router } from "express";
+import { matchMaker } from "@colyseus/core";
+import { Router, type Response } from "express";
+import { randomUUID } from "node:crypto";
+import { isAdmin, type Principal } from "../auth/principal.js";
+import { iceServersFor } from "../auth/turnCredentials.js";
+import { ParleyError, isParleyError } from "../errors/errorCodes.js";
+import { createEvent } from "../events/envelope.js";
+import { consumeOrThrow } from "../limits/rateLimits.js";
+import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
+import { queueFor } from "../matchmaking/queueName.js";
+import { rateBodySchema, submitRating } from "../session/ratingSubmission.js";
+import type { MatchRequestRecord, ReportRecord, SessionRecord } from "../store/records.js";
+import { principalOf } from "./authMiddleware.js";
 import type { HttpDeps } from "./httpDeps.js";
+import { parseOrThrow } from "./httpErrors.js";
+import { endOrphanedSession } from "./orphanedSessions.js";
+import {
+  DEFAULT_PAGE_LIMIT,
+  emptySchema,
+  historyQuerySchema,
+  idParamsSchema,
+  reportBodySchema,
+  topicCodeParamsSchema,
+  topicDetailsQuerySchema,
+  topicListQuerySchema,
+} from "./requestSchemas.js";
+import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
+import { historyItemView, joinView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
-/** REST API of seed 002 §3 under `/api/conversations`. */
-export function conversationRoutes(_deps: HttpDeps): Router {
-  return Router();
+/** Statuses in which a session is live (its `conversation` room runs it). */
+const LIVE_STATUSES: ReadonlySet<SessionRecord["status"]> = new Set(["waiting", "active"]);
+/** Statuses listed by `GET /history`: sessions that took place and ended. */
+const HISTORY_STATUSES: SessionRecord["status"][] = ["completed", "aborted"];
+/**
+ * How long `join`/`leave`/`end` wait for a `waiting` session's room to appear, in ms: the
+ * matchmaking room stores the match before it creates the conversation room.
+ */
+const ROOM_APPEAR_TIMEOUT_MS = 2000;
+/** How long `DELETE /match-request/:id` waits for a ticket the room no longer holds to settle, in ms. */
+const TICKET_SETTLE_TIMEOUT_MS = 1000;
+
+/** What `assertCancellable` decided. */
+type Cancellable = "pending" | "already_cancelled";
+
+/**
+ * @throws ParleyError `ALREADY_MATCHED` (409) when matched, `MATCH_EXPIRED` (410) when expired
+ *   or past its `expiresAt`.
+ */
+function assertCancellable(record: MatchRequestRecord, now: number): Cancellable {
+  if (record.status === "matched") {
+    throw new ParleyError("ALREADY_MATCHED", `the match request is already matched (session ${record.matchedSessionId ?? "unknown"})`);
+  }
+  if (record.status === "expired" || (record.status === "pending" && record.expiresAt.getTime() <= now)) {
+    throw new ParleyError("MATCH_EXPIRED", "the match request has expired");
+  }
+  return record.status === "cancelled" ? "already_cancelled" : "pending";
+}
+
+/**
+ * REST API of seed 002 §3 under `/api/conversations` (DESIGN §7), behind `requireAuth`. Every
+ * path parameter, query and body is validated strictly (400 `INVALID_REQUEST`); live state is
+ * asked of the rooms (`matchMaker.remoteRoomCall`), history is read from the store.
+ *
+ * - `POST /match-request` — 201 `{ matchRequest }`; the ticket waits in its queue's
+ *   `matchmaking` room. Throws what admission throws: `INVALID_REQUEST`, `TOPIC_NOT_FOUND`,
+ *   `TOPIC_LOCKED`, `PREMIUM_REQUIRED`, `DAILY_LIMIT_REACHED`, `ALREADY_IN_SESSION`,
+ *   `ALREADY_MATCHED`, `RATE_LIMITED`; `MATCHING_UNAVAILABLE` (503) when the room does not answer.
+ * - `DELETE /match-request/:id` — 200 `{ success: true }` (also for an already cancelled
+ *   ticket: DELETE is idempotent). `MATCH_REQUEST_NOT_FOUND` (404, also for another user's
+ *   ticket), `ALREADY_MATCHED` (409), `MATCH_EXPIRED` (410), `MATCHING_UNAVAILABLE` (503).
+ * - `GET /match-request/status` — the caller's latest ticket `{ matchRequest: { id, status,
+ *   sessionId?, waitedSeconds, expiresAt, … } }`; `MATCH_REQUEST_NOT_FOUND` (404) when none.
+ * - `GET /topics?targetLanguageCode=&level=&category=` — `{ topics: [...] }` with `isUnlocked`
+ *   for the caller (and `lockReason` when locked).
+ * - `GET /topics/:code?targetLanguageCode=` — `{ topic }` with prompt keys; `TOPIC_NOT_FOUND`.
+ * - `POST /sessions/:id/join` — 200 `{ session: { …, topic, webrtcConfig }, reservation }` for
+ *   `client.consumeSeatReservation()`. `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`,
+ *   `SESSION_NOT_ACTIVE` (ended, or its room is not running), `ALREADY_IN_SESSION` (no free
+ *   seat: already connected or a reservation pending), `RATE_LIMITED`.
+ * - `POST /sessions/:id/leave` — 200 `{ success: true }`; the caller leaves for good.
+ *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
+ * - `GET /sessions/:id` — `{ session }` for participants, admins and moderators.
+ *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
+ * - `POST /sessions/:id/end` — 200 `{ success: true }` (the room persists the end right after).
+ *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE`, `FORBIDDEN` (group, not host).
+ * - `POST /sessions/:id/rate` — 200 `{ success: true, averageRating }`. `SESSION_NOT_FOUND`,
+ *   `NOT_A_PARTICIPANT`, `INVALID_RATING` (422), `SESSION_NOT_ACTIVE`, `RATING_WINDOW_CLOSED`.
+ * - `GET /history?userId=&targetLanguageCode=&limit=&offset=` — `{ conversations, total,
+ *   hasMore }`, newest first; `userId` of someone else needs admin (`FORBIDDEN`).
+ * - `GET /sessions/:id/transcript` — `{ transcriptId }`; `NOT_FOUND` until the transcript is ready.
+ * - `POST /sessions/:id/report` — 201 `{ success: true, reportId, flaggedForReview }`
+ *   (flagged when the user has more than 3 reports). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`,
+ *   `INVALID_REQUEST` (reporting oneself or a non-participant).
+ */
+export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(deps.logger)): Router {
+  const { store, catalog, config } = deps;
+  const router = Router();
+
+  async function loadSession(id: string): Promise<SessionRecord> {
+    const session = await store.sessions.get(id);
+    if (!session) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    return session;
+  }
+
+  function assertParticipant(session: SessionRecord, userId: string): void {
+    if (!session.participants.some((p) => p.userId === userId)) {
+      throw new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session");
+    }
+  }
+
+  function assertParticipantOrStaff(session: SessionRecord, principal: Principal): void {
+    if (principal.roles.length > 0) return;
+    assertParticipant(session, principal.userId);
+  }
+
+  /** The `conversation` room of a live session, waiting briefly for a fresh one to appear. */
+  function liveRoomOf(session: SessionRecord) {
+    return rooms.awaitConversationRoom(session.id, session.status === "waiting" ? ROOM_APPEAR_TIMEOUT_MS : 0);
+  }
+
+  /** The `:id` path parameter (a UUID) of a route whose query must be empty. */
+  function idParam(req: { params: unknown; query: unknown }): string {
+    parseOrThrow(emptySchema, req.query, "query");
+    return parseOrThrow(idParamsSchema, req.params, "path").id;
+  }
+
+  function sendSuccess(res: Response, status = 200): void {
+    res.status(status).json({ success: true });
+  }
+
+  router.post("/match-request", async (req, res) => {
+    parseOrThrow(emptySchema, req.query, "query");
+    const body = parseOrThrow(matchRequestBodySchema, req.body, "body");
+    const principal = principalOf(res);
+    const queue = queueFor({ sessionType: body.sessionType, targetLanguageCode: body.targetLanguageCode, nativeLanguageCode: principal.nativeLanguageCode });
+    const room = await rooms.matchmakingRoomFor(queue);
+    const view = await rooms.addTicket(room.roomId, principal, body);
+    res.status(201).json(view);
+  });
+
+  router.get("/match-request/status", async (req, res) => {
+    parseOrThrow(emptySchema, req.query, "query");
+    const { userId } = principalOf(res);
+    const record = await store.matchRequests.latestByUser(userId);
+    if (!record) throw new ParleyError("MATCH_REQUEST_NOT_FOUND", "you have no match request");
+    res.json(matchStatusView(record, deps.now()));
+  });
+
+  router.delete("/match-request/:id", async (req, res) => {
+    const id = idParam(req);
+    const { userId } = principalOf(res);
+    const record = await store.matchRequests.get(id);
+    if (!record || record.userId !== userId) throw new ParleyError("MATCH_REQUEST_NOT_FOUND", `match request ${id} not found`);
+    if (assertCancellable(record, deps.now()) === "already_cancelled") return sendSuccess(res);
+    const room = await rooms.findMatchmakingRoom(record.queue);
+    if (room && (await rooms.cancelTicket(room.roomId, userId, id))) return sendSuccess(res);
+    if (room) {
+      // The room no longer holds it: it was matched or expired a moment ago and the room is
+      // still writing that down. Wait for the write, then answer with what happened.
+      const deadline = Date.now() + TICKET_SETTLE_TIMEOUT_MS;
+      for (;;) {
+        const fresh = await store.matchRequests.get(id);
+        if (!fresh) throw new ParleyError("MATCH_REQUEST_NOT_FOUND", `match request ${id} not found`);
+        if (fresh.status !== "pending" || Date.now() >= deadline) {
+          if (assertCancellable(fresh, deps.now()) === "already_cancelled") return sendSuccess(res);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    // Pending in the store but held by no room (its room is gone): cancel it in the store.
+    const now = deps.now();
+    const event = createEvent("match.cancelled", userId, { matchRequestId: id, userId, reason: "cancelled by user" }, id, now);
+    await store.matchRequests.transition(id, "pending", { status: "cancelled" }, { events: [event] });
+    deps.onEventsWritten();
+    sendSuccess(res);
+  });
+
+  router.get("/topics", (req, res) => {
+    const query = parseOrThrow(topicListQuerySchema, req.query, "query");
+    const principal = principalOf(res);
+    const topics = catalog.list({ targetLanguageCode: query.targetLanguageCode, level: query.level, category: query.category });
+    res.json({ topics: topics.map((topic) => topicSummaryView(topic, principal)) });
+  });
+
+  router.get("/topics/:code", (req, res) => {
+    const { code } = parseOrThrow(topicCodeParamsSchema, req.params, "path");
+    const { targetLanguageCode } = parseOrThrow(topicDetailsQuerySchema, req.query, "query");
+    const topic = catalog.get(targetLanguageCode, code);
+    if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
+    res.json(topicDetailsView(topic, principalOf(res)));
+  });
+
+  router.post("/sessions/:id/join", async (req, res) => {
+    const id = idParam(req);
+    parseOrThrow(emptySchema, req.body, "body");
+    const principal = principalOf(res);
+    const session = await loadSession(id);
+    assertParticipant(session, principal.userId);
+    if (!LIVE_STATUSES.has(session.status)) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${session.status}`);
+    await consumeOrThrow(deps.rateLimits.sessionJoins, principal.userId, "session joins");
+    const room = await liveRoomOf(session);
+    if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
+    let reservation: unknown;
+    try {
+      reservation = await matchMaker.reserveSeatFor(room, {}, principal);
+    } catch (err) {
+      if (isParleyError(err)) throw err;
+      deps.logger.info({ err, sessionId: id, userId: principal.userId }, "seat reservation refused");
+      throw new ParleyError("ALREADY_IN_SESSION", "no free seat in this session: already connected, or a reservation is pending");
+    }
+    const topic = catalog.get(session.targetLanguageCode, session.topicCode);
+    res.json(joinView(session, topic, iceServersFor(config.webrtc, principal.userId, deps.now()), reservation));
+  });
+
+  router.post("/sessions/:id/leave", async (req, res) => {
+    const id = idParam(req);
+    parseOrThrow(emptySchema, req.body, "body");
+    const { userId } = principalOf(res);
+    const session = await loadSession(id);
+    assertParticipant(session, userId);
+    const room = LIVE_STATUSES.has(session.status) ? await liveRoomOf(session) : await rooms.findConversationRoom(id);
+    if (room) {
+      await rooms.leaveSession(id, userId);
+    } else if (LIVE_STATUSES.has(session.status)) {
+      // The room is gone (crashed process): nobody else can end the session any more.
+      await endOrphanedSession(store, session, "partner_left", deps.now());
+      deps.onEventsWritten();
+    }
+    sendSuccess(res);
+  });
+
+  router.get("/sessions/:id", async (req, res) => {
+    const id = idParam(req);
+    const session = await loadSession(id);
+    assertParticipantOrStaff(session, principalOf(res));
+    res.json(sessionDetailsView(session, deps.now()));
+  });
+
+  router.post("/sessions/:id/end", async (req, res) => {
+    const id = idParam(req);
+    parseOrThrow(emptySchema, req.body, "body");
+    const { userId } = principalOf(res);
+    const session = await loadSession(id);
+    assertParticipant(session, userId);
+    if (!LIVE_STATUSES.has(session.status)) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${session.status}`);
+    const room = await liveRoomOf(session);
+    if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
+    await rooms.endSession(id, userId, false);
+    sendSuccess(res);
+  });
+
+  router.post("/sessions/:id/rate", async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(rateBodySchema, req.body, "body");
+    const { userId } = principalOf(res);
+    const { averageRating } = await submitRating(store, id, userId, body, deps.now());
+    deps.onEventsWritten();
+    res.json({ success: true, averageRating });
+  });
+
+  router.get("/sessions/:id/transcript", async (req, res) => {
+    const id = idParam(req);
+    const session = await loadSession(id);
+    assertParticipantOrStaff(session, principalOf(res));
+    if (!session.transcriptId) throw new ParleyError("NOT_FOUND", "transcript not available yet");
+    res.json({ transcriptId: session.transcriptId });
+  });
+
+  router.post("/sessions/:id/report", async (req, res) => {
+    const id = idParam(req);
+    const body = parseOrThrow(reportBodySchema, req.body, "body");
+    const { userId } = principalOf(res);
+    const session = await loadSession(id);
+    assertParticipant(session, userId);
+    if (body.reportedUserId === userId) throw new ParleyError("INVALID_REQUEST", "body: reportedUserId: you cannot report yourself");
+    if (!session.participants.some((p) => p.userId === body.reportedUserId)) {
+      throw new ParleyError("INVALID_REQUEST", "body: reportedUserId: not a participant of this session");
+    }
+    const now = deps.now();
+    const reportCount = (await store.moderation.countReportsAgainst(body.reportedUserId)) + 1;
+    const flaggedForReview = reportCount > 3;
+    const report: ReportRecord = {
+      id: randomUUID(),
+      sessionId: id,
+      reporterUserId: userId,
+      reportedUserId: body.reportedUserId,
+      reason: body.reason,
+      ...(body.details ? { details: body.details } : {}),
+      block: body.block,
+      createdAt: new Date(now),
+    };
+    const event = createEvent("participant.reported", body.reportedUserId, {
+      reportId: report.id,
+      sessionId: id,
+      reporterUserId: userId,
+      reportedUserId: body.reportedUserId,
+      reason: body.reason,
+      block: body.block,
+      reportCount,
+      flaggedForReview,
+    }, id, now);
+    await store.moderation.createReport(report, { events: [event] });
+    if (body.block) await store.moderation.block(userId, body.reportedUserId);
+    deps.onEventsWritten();
+    res.status(201).json({ success: true, reportId: report.id, flaggedForReview });
+  });
+
+  router.get("/history", async (req, res) => {
+    const query = parseOrThrow(historyQuerySchema, req.query, "query");
+    const principal = principalOf(res);
+    const userId = query.userId ?? principal.userId;
+    if (userId !== principal.userId && !isAdmin(principal)) throw new ParleyError("FORBIDDEN", "only admins can read another user's history");
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = query.offset ?? 0;
+    const { items, total } = await store.sessions.listByUser({ userId, statuses: HISTORY_STATUSES, targetLanguageCode: query.targetLanguageCode, limit, offset });
+    const conversations = items.map((s) => historyItemView(s, userId, catalog.get(s.targetLanguageCode, s.topicCode)));
+    res.json(page("conversations", conversations, total, offset));
+  });
+
+  return router;
 }

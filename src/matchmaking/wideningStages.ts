@@ -1,5 +1,5 @@
 import { ParleyError } from "../errors/errorCodes.js";
-import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
+import { CEFR_LEVELS, cefrIndex, type CefrLevel } from "../topics/cefr.js";
 import { isReciprocalTandem, pairScore, type ScoreComponents } from "./pairScore.js";
 import { waitedSeconds, type Ticket } from "./ticket.js";
 
@@ -215,8 +215,20 @@ export type PairVerdict =
   | { compatible: true; score: number; levelDifference: number; components: ScoreComponents }
   | { compatible: false; reason: IncompatibilityReason };
 
-function inWindow(levelIdx: number, window: LevelWindow): boolean {
-  return levelIdx >= window.min && levelIdx <= window.max;
+/** CEFR index by level, as a plain lookup (the hot path of every search). */
+const LEVEL_INDEX: Readonly<Record<CefrLevel, number>> = Object.freeze({ A1: 0, A2: 1, B1: 2, B2: 3, C1: 4, C2: 5 });
+
+/**
+ * True when `ticket` accepts a partner at CEFR index `partnerLevel` with at most `step` levels
+ * between them — the allocation-free form of {@link levelWindow} used per candidate.
+ */
+function acceptsLevel(ticket: Ticket, partnerLevel: number, step: number): boolean {
+  const preference = ticket.preferredPartnerLevel;
+  if (preference === "any") return true;
+  const offset = partnerLevel - LEVEL_INDEX[ticket.level];
+  if (offset > 0) return preference !== "lower" && offset <= step;
+  if (offset < 0) return preference !== "higher" && -offset <= step;
+  return true;
 }
 
 function topicAllowed(a: Ticket, b: Ticket, scope: TopicScope): boolean {
@@ -260,7 +272,7 @@ export function evaluatePair(a: Ticket, b: Ticket, stage: WideningStage, ctx: Co
   }
 
   const rule = STAGE_RULES[stage];
-  if (!inWindow(cefrIndex(b.level), levelWindow(a, stage)) || !inWindow(cefrIndex(a.level), levelWindow(b, stage))) {
+  if (!acceptsLevel(a, LEVEL_INDEX[b.level], rule.levelStep) || !acceptsLevel(b, LEVEL_INDEX[a.level], rule.levelStep)) {
     return { compatible: false, reason: "level" };
   }
   if (!topicAllowed(a, b, rule.topicScope)) return { compatible: false, reason: "topic" };
