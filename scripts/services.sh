@@ -3,7 +3,7 @@
 #
 #   scripts/services.sh up [SERVICE...]     install what is missing, start, wait until each answers
 #   scripts/services.sh down [SERVICE...]   stop what this script started (by its pidfiles only)
-#   scripts/services.sh status [SERVICE...] print each service up/down
+#   scripts/services.sh status [SERVICE...] print each service up/down (exit 0 only if all up)
 #   scripts/services.sh env                 print `export` lines pointing parley at them:
 #                                           eval "$(scripts/services.sh env)"
 #   scripts/services.sh clean               down, then delete the services' data (keeps the builds)
@@ -108,11 +108,12 @@ spawn() {
   rm -f "$RUN/$name.pid"
   # The inner shell writes its own pid and then execs the command, so the pidfile holds the
   # service's real pid (not a wrapper's).
+  # shellcheck disable=SC2016 # $$, $0 and $@ are the inner shell's
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$RUN/$name.pid" "$@" \
     </dev/null >>"$LOGS/$name.log" 2>&1 &
   # Wait for the pidfile so that a following our_pid/down sees it.
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     [ -s "$RUN/$name.pid" ] && return 0
     sleep 0.1
   done
@@ -146,7 +147,7 @@ wait_ready() {
       exit 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      log "$name did not answer within ${TIMEOUT}s; last lines of $LOGS/$name.log:"
+      log "$name did not answer within ${TIMEOUT}s (left running for inspection; \`$0 down $name\` stops it); last lines of $LOGS/$name.log:"
       tail -n 30 "$LOGS/$name.log" >&2 || true
       exit 1
     fi
@@ -155,7 +156,7 @@ wait_ready() {
 }
 
 stop_service() {
-  local name=$1 match=$2 pid i
+  local name=$1 match=$2 pid _
   if ! pid=$(our_pid "$name" "$match"); then
     rm -f "$RUN/$name.pid"
     log "$name: not running (nothing of ours to stop)"
@@ -163,7 +164,7 @@ stop_service() {
   fi
   kill -TERM "$pid" 2>/dev/null || true
   # Kafka needs a few seconds for a controlled shutdown; give everything up to 30s.
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -182,7 +183,9 @@ REDIS_MATCH="redis-server $HOST:$REDIS_PORT"
 redis_install() {
   # redis-server pulls in redis-tools (redis-cli). On machines with systemd the package also
   # starts a default instance on 6379; ours is separate, on 6380.
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || apt_install redis-server
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    apt_install redis-server
+  fi
 }
 
 redis_probe() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
@@ -199,8 +202,8 @@ redis_start() {
   redis-server --bind "$HOST" --port "$REDIS_PORT" --protected-mode yes \
     --save "" --appendonly no --dir "$DATA/redis" \
     --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOGS/redis.log"
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     [ -s "$RUN/redis.pid" ] && return 0
     sleep 0.1
   done
@@ -238,9 +241,13 @@ mongo_install() {
   local moddir src
   mkdir -p "$TOOLS/src" "$TOOLS/bin"
   # Run from $TOOLS so that no surrounding go.mod (or go.work) has a say.
-  moddir=$(cd "$TOOLS" && GOFLAGS= GOWORK=off go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
-  [ -n "$moddir" ] && [ -f "$moddir/go.mod" ] || die "mongo: the Go proxy did not serve github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
+  local build_log=$LOGS/ferretdb-build.log
+  moddir=$(cd "$TOOLS" && GOFLAGS='' GOWORK=off go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>"$build_log" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p') || true
+  if [ -z "$moddir" ] || [ ! -f "$moddir/go.mod" ]; then
+    tail -n 20 "$build_log" >&2
+    die "mongo: the Go proxy did not serve github.com/FerretDB/FerretDB@$FERRETDB_VERSION (not substituting another version)"
+  fi
   src=$TOOLS/src/ferretdb-$FERRETDB_VERSION
   rm -rf "$src"
   cp -r "$moddir" "$src"
@@ -248,7 +255,8 @@ mongo_install() {
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
   # -buildvcs=false: $src is not a git checkout. GOFLAGS cleared so a user's -mod=vendor etc.
   # cannot interfere.
-  (cd "$src" && GOFLAGS= GOWORK=off go build -buildvcs=false -o "$FERRETDB.tmp" ./cmd/ferretdb)
+  (cd "$src" && GOFLAGS='' GOWORK=off go build -buildvcs=false -o "$FERRETDB.tmp" ./cmd/ferretdb) >>"$build_log" 2>&1 ||
+    { tail -n 30 "$build_log" >&2; die "mongo: building FerretDB failed (log: $build_log)"; }
   mv "$FERRETDB.tmp" "$FERRETDB"
   rm -rf "$src"
   ferretdb_is_wanted_version || die "mongo: built FerretDB does not report $FERRETDB_VERSION"
@@ -257,6 +265,7 @@ mongo_install() {
 # A real MongoDB wire round trip: OP_MSG {ping: 1, $db: "admin"}, expecting ok: 1 back.
 # (No mongosh or MongoDB driver here; FerretDB's /debug/readyz only checks the wire when
 # --setup-database is given, which would need auth.)
+# shellcheck disable=SC2016 # JavaScript, not shell
 MONGO_PING_JS='
 const net = require("net");
 const cstr = (s) => Buffer.concat([Buffer.from(s), Buffer.from([0])]);
@@ -324,7 +333,9 @@ kafka_install() {
   log "fetching Kafka jars from Maven Central (mvn, cached in ~/.m2)"
   rm -rf "$KAFKA_LIBS"
   mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$KAFKA_POM" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" >&2
+  mvn -q -B -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
+    -DoutputDirectory="$KAFKA_LIBS" >"$LOGS/kafka-fetch.log" 2>&1 ||
+    { tail -n 30 "$LOGS/kafka-fetch.log" >&2; die "kafka: fetching the jars with Maven failed (log: $LOGS/kafka-fetch.log)"; }
   echo "$sum" >"$KAFKA_LIBS/.pom.sha256"
 }
 
@@ -422,7 +433,9 @@ s3_install() {
   command -v npm >/dev/null || apt_install npm
   log "installing s3rver@$S3RVER_VERSION from npm"
   mkdir -p "$S3RVER_PREFIX"
-  npm install --prefix "$S3RVER_PREFIX" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" >&2
+  npm install --prefix "$S3RVER_PREFIX" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION" \
+    >"$LOGS/s3rver-install.log" 2>&1 ||
+    { tail -n 30 "$LOGS/s3rver-install.log" >&2; die "s3: npm install s3rver@$S3RVER_VERSION failed"; }
 }
 
 s3_probe() {
@@ -436,8 +449,9 @@ s3_start() {
   if our_pid s3 "$S3_MATCH" >/dev/null; then return 0; fi
   ensure_ports_free s3 "$S3_PORT"
   mkdir -p "$DATA/s3rver"
-  # s3rver accepts any well-formed signature made with key S3RVER / secret S3RVER (and
-  # unsigned requests); --configure-bucket creates the bucket at start if missing.
+  # s3rver knows one account, access key id S3RVER (secret S3RVER). It rejects other key ids
+  # but does not verify SigV4 signatures (so a wrong secret goes unnoticed), and it also
+  # serves unsigned requests. --configure-bucket creates the bucket at start if missing.
   spawn s3 "$NODE" "$S3RVER_JS" -d "$DATA/s3rver" -a "$HOST" -p "$S3_PORT" \
     --configure-bucket "$S3_BUCKET"
 }
@@ -455,50 +469,52 @@ contains() {
   return 1
 }
 
-# Maps arguments to service names (accepting a few aliases); none means all.
-services_from_args() {
+# Sets SERVICES from the arguments (accepting a few aliases); none means all. Not run in a
+# subshell, so that an unknown name stops the script.
+parse_services() {
+  SERVICES=()
   if [ "$#" -eq 0 ]; then
-    printf '%s\n' "${ALL_SERVICES[@]}"
+    SERVICES=("${ALL_SERVICES[@]}")
     return
   fi
   local s
   for s in "$@"; do
     case $s in
-    redis) echo redis ;;
-    mongo | mongodb | ferretdb) echo mongo ;;
-    kafka) echo kafka ;;
-    s3 | s3rver) echo s3 ;;
+    redis) SERVICES+=(redis) ;;
+    mongo | mongodb | ferretdb) SERVICES+=(mongo) ;;
+    kafka) SERVICES+=(kafka) ;;
+    s3 | s3rver) SERVICES+=(s3) ;;
     *) die "unknown service '$s' (expected: ${ALL_SERVICES[*]})" ;;
     esac
   done
 }
 
 cmd_up() {
-  local services s start=$SECONDS
-  mapfile -t services < <(services_from_args "$@")
+  local s start=$SECONDS
+  parse_services "$@"
   mkdir -p "$TOOLS" "$RUN" "$LOGS" "$DATA"
   NODE=$(node_bin)
   # Start each right after installing it, wait for all at the end: Kafka's JVM boots while
   # FerretDB builds on a cold machine. FerretDB comes last because its first build is slowest.
   for s in redis s3 kafka mongo; do
-    if contains "$s" "${services[@]}"; then "${s}_start"; fi
+    if contains "$s" "${SERVICES[@]}"; then "${s}_start"; fi
   done
-  for s in "${services[@]}"; do "${s}_wait"; done
-  log "up in $((SECONDS - start))s: ${services[*]}  (data and logs in $DIR)"
+  for s in "${SERVICES[@]}"; do "${s}_wait"; done
+  log "up in $((SECONDS - start))s: ${SERVICES[*]}  (data and logs in $DIR)"
 }
 
 cmd_down() {
-  local services s
-  mapfile -t services < <(services_from_args "$@")
-  for s in "${services[@]}"; do "${s}_stop"; done
+  local s
+  parse_services "$@"
+  for s in "${SERVICES[@]}"; do "${s}_stop"; done
 }
 
 cmd_status() {
-  local services s match pid state rc=0
-  mapfile -t services < <(services_from_args "$@")
+  local s match pid state rc=0
+  parse_services "$@"
   # No installing from `status`: the project's node, else whatever node is on PATH.
   if [ -x "$ROOT/node_modules/.bin/node" ]; then NODE=$ROOT/node_modules/.bin/node; else NODE=node; fi
-  for s in "${services[@]}"; do
+  for s in "${SERVICES[@]}"; do
     case $s in
     redis) match=$REDIS_MATCH ;;
     mongo) match=$MONGO_MATCH ;;
@@ -543,7 +559,7 @@ usage() {
 
 main() {
   local cmd=${1:-}
-  [ "$#" -gt 0 ] && shift
+  if [ "$#" -gt 0 ]; then shift; fi
   case $cmd in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
