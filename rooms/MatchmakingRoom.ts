@@ -49,6 +49,9 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private readonly entries = new Map<string, WaitingEntry>();
   /** Per-room ordered I/O: state changes happen synchronously, their writes run in order. */
   private io: Promise<unknown> = Promise.resolve();
+  /** Admissions awaiting the store: the room must not dispose under them. */
+  private admitting = 0;
+  private closing = false;
 
   override onCreate(options: { queue?: unknown }): void {
     const queue = z.string().min(2).max(20).parse(options.queue);
@@ -112,6 +115,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
    */
   async addRemoteTicket(principal: Principal, rawBody: unknown): Promise<MatchRequestView | { error: { code: string; message: string } }> {
     try {
+      if (this.closing) throw new ParleyError("MATCHING_UNAVAILABLE", "this queue's room is closing; retry");
       const body = matchRequestBodySchema.parse(rawBody);
       const view = await this.admit(principal, body, undefined);
       this.tryMatch(view.matchRequest.id);
@@ -138,7 +142,10 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     for (const match of matches) this.startSession(match, now);
     this.suggestPractice(now);
     this.refreshGauges();
-    if (this.entries.size === 0 && this.clients.length === 0) this.disconnect().catch(() => undefined);
+    if (this.entries.size === 0 && this.clients.length === 0 && this.admitting === 0 && !this.closing) {
+      this.closing = true;
+      this.disconnect().catch(() => undefined);
+    }
   }
 
   private entryOfUser(userId: string): WaitingEntry | undefined {
@@ -149,6 +156,15 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private async admit(principal: Principal, body: z.infer<typeof matchRequestBodySchema>, client: MatchmakingClient | undefined): Promise<MatchRequestView> {
     const now = this.deps.now();
     if (this.entryOfUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    this.admitting++;
+    try {
+      return await this.admitAndStore(principal, body, client, now);
+    } finally {
+      this.admitting--;
+    }
+  }
+
+  private async admitAndStore(principal: Principal, body: z.infer<typeof matchRequestBodySchema>, client: MatchmakingClient | undefined, now: number): Promise<MatchRequestView> {
     const admitted = await admitTicket(this.deps, principal, body, this.state.queue, now);
     const { record } = admitted;
     const event = createEvent("match.requested", record.userId, {

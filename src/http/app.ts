@@ -4,8 +4,10 @@ import { ParleyError } from "../errors/errorCodes.js";
 import { requireAuth, requireRole } from "./authMiddleware.js";
 import { adminRoutes } from "./adminRoutes.js";
 import { conversationRoutes } from "./conversationRoutes.js";
+import { demoAppRoutes } from "./demoAppRoutes.js";
 import { errorHandler } from "./httpErrors.js";
 import type { HttpDeps } from "./httpDeps.js";
+import { openApiRoutes } from "./openapi.js";
 import { opsRoutes } from "./opsRoutes.js";
 
 /** Largest accepted JSON body; larger ones get 413 `PAYLOAD_TOO_LARGE`. */
@@ -20,10 +22,12 @@ export function mountHttp(app: Application, deps: HttpDeps): void {
   app.disable("x-powered-by");
   app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
   app.use(opsRoutes(deps));
+  app.use(openApiRoutes());
   const auth = requireAuth(deps.verifier, deps.rateLimits);
   app.use("/api/conversations", auth, conversationRoutes(deps));
   app.use("/api/admin", auth, adminRoutes(deps));
   app.use("/colyseus", auth, requireRole("admin"), monitor());
+  if (deps.config.serveDemoApp) app.use("/app", demoAppRoutes(deps));
   app.use("/api", (_req, _res, next) => next(new ParleyError("NOT_FOUND", "no such endpoint")));
   app.use(errorHandler(deps.logger));
 }

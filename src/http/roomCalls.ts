@@ -1,0 +1,180 @@
+import { matchMaker } from "@colyseus/core";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
+import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { Principal } from "../auth/principal.js";
+import { ERROR_CODES, ParleyError, isParleyError, type ErrorCode } from "../errors/errorCodes.js";
+import type { MatchRequestBody } from "../matchmaking/matchRequestOptions.js";
+
+/** A room listing of the matchmaker (driver cache entry). */
+export type RoomListing = Awaited<ReturnType<typeof matchMaker.query>>[number];
+
+/** How long REST waits for a room to answer a remote call, in ms. */
+export const ROOM_CALL_TIMEOUT_MS = 5000;
+
+const roomErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const okSchema = z.object({ ok: z.literal(true) });
+const matchRequestViewSchema = z.object({
+  matchRequest: z.object({
+    id: z.string(),
+    status: z.literal("pending"),
+    estimatedWaitTimeSeconds: z.number(),
+    expiresAt: z.string(),
+  }),
+});
+
+/** The 201 body of `POST /match-request` (seed 002 §3.2), as returned by the matchmaking room. */
+export type MatchRequestView = z.infer<typeof matchRequestViewSchema>;
+
+/** Turns a room's `{ error: { code, message } }` answer into the ParleyError it stands for. */
+function errorFromRoom(error: { code: string; message: string }): ParleyError {
+  const code: ErrorCode = error.code in ERROR_CODES ? (error.code as ErrorCode) : "INTERNAL_ERROR";
+  return new ParleyError(code, error.message);
+}
+
+/**
+ * What the REST layer asks the rooms (DESIGN §1: "a room is the only writer of its live state;
+ * everything else asks the room"), through `matchMaker.remoteRoomCall`, which crosses processes.
+ * Every answer is validated, a room's `{ error }` becomes its ParleyError, and a room that does
+ * not answer becomes a 503.
+ */
+export interface RoomCalls {
+  /** The listed `matchmaking` room of `queue`, if any. */
+  findMatchmakingRoom(queue: string): Promise<RoomListing | undefined>;
+  /**
+   * The `matchmaking` room of `queue`, created when there is none (creations of one queue are
+   * serialised within this process).
+   * @throws ParleyError `MATCHING_UNAVAILABLE` when it cannot be created.
+   */
+  matchmakingRoomFor(queue: string): Promise<RoomListing>;
+  /** The listed `conversation` room of a session (`roomId` = `sessionId`), if any. */
+  findConversationRoom(sessionId: string): Promise<RoomListing | undefined>;
+  /**
+   * Waits up to `timeoutMs` for the session's conversation room to be listed: the matchmaking
+   * room persists a match before it creates the room, so a fast client can see `matched` first.
+   */
+  awaitConversationRoom(sessionId: string, timeoutMs: number): Promise<RoomListing | undefined>;
+  /**
+   * `MatchmakingRoom.addRemoteTicket`.
+   * @throws the room's ParleyError (`ALREADY_MATCHED`, `TOPIC_LOCKED`, …), or
+   *   `MATCHING_UNAVAILABLE` when the room does not answer.
+   */
+  addTicket(roomId: string, principal: Principal, body: MatchRequestBody): Promise<MatchRequestView>;
+  /**
+   * `MatchmakingRoom.cancelRemoteTicket`. @returns false when the ticket is not waiting there.
+   * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer.
+   */
+  cancelTicket(roomId: string, userId: string, ticketId: string): Promise<boolean>;
+  /**
+   * `ConversationRoom.endByUser`.
+   * @throws the room's ParleyError (`SESSION_NOT_ACTIVE`, `NOT_A_PARTICIPANT`, `FORBIDDEN`), or
+   *   `NOT_READY` (503) when the room does not answer.
+   */
+  endSession(sessionId: string, userId: string, asAdmin: boolean): Promise<void>;
+  /**
+   * `ConversationRoom.leaveByUser`.
+   * @throws the room's ParleyError, or `NOT_READY` (503) when the room does not answer.
+   */
+  leaveSession(sessionId: string, userId: string): Promise<void>;
+}
+
+/** Tuning of {@link createRoomCalls}. */
+export interface RoomCallOptions {
+  /** How long a room has to answer a remote call, in ms. @default ROOM_CALL_TIMEOUT_MS */
+  timeoutMs?: number;
+}
+
+/** Builds the {@link RoomCalls} of one HTTP app. */
+export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): RoomCalls {
+  const timeoutMs = options.timeoutMs ?? ROOM_CALL_TIMEOUT_MS;
+  const creating = new Map<string, Promise<RoomListing>>();
+
+  async function call(roomId: string, method: string, args: unknown[], unavailable: ErrorCode, what: string): Promise<unknown> {
+    try {
+      return (await matchMaker.remoteRoomCall<MatchmakingRoom & ConversationRoom>(roomId, method as keyof (MatchmakingRoom & ConversationRoom), args, timeoutMs)) as unknown;
+    } catch (err) {
+      if (isParleyError(err)) throw err;
+      logger.warn({ err, roomId, method }, "remote room call failed");
+      throw new ParleyError(unavailable, `${what} did not answer; try again`);
+    }
+  }
+
+  function unexpected(roomId: string, method: string, result: unknown, unavailable: ErrorCode): ParleyError {
+    logger.error({ roomId, method, result }, "unexpected answer from a room");
+    return new ParleyError(unavailable, "unexpected answer from the room");
+  }
+
+  async function findMatchmakingRoom(queue: string): Promise<RoomListing | undefined> {
+    const rooms = await matchMaker.query({ name: "matchmaking", queue } as Record<string, unknown>);
+    return rooms[0];
+  }
+
+  async function findConversationRoom(sessionId: string): Promise<RoomListing | undefined> {
+    const room = (await matchMaker.getRoomById(sessionId)) as RoomListing | undefined;
+    return room && room.name === "conversation" ? room : undefined;
+  }
+
+  return {
+    findMatchmakingRoom,
+    findConversationRoom,
+
+    async matchmakingRoomFor(queue) {
+      const found = await findMatchmakingRoom(queue);
+      if (found) return found;
+      let pending = creating.get(queue);
+      if (!pending) {
+        pending = (async () => {
+          const again = await findMatchmakingRoom(queue);
+          if (again) return again;
+          try {
+            return await matchMaker.createRoom("matchmaking", { queue });
+          } catch (err) {
+            logger.error({ err, queue }, "could not create a matchmaking room");
+            throw new ParleyError("MATCHING_UNAVAILABLE", "matchmaking is unavailable; try again");
+          }
+        })().finally(() => creating.delete(queue));
+        creating.set(queue, pending);
+      }
+      return pending;
+    },
+
+    async awaitConversationRoom(sessionId, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const room = await findConversationRoom(sessionId);
+        if (room || Date.now() >= deadline) return room;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+
+    async addTicket(roomId, principal, body) {
+      const result = await call(roomId, "addRemoteTicket", [principal, body], "MATCHING_UNAVAILABLE", "the matchmaking queue");
+      const failed = roomErrorSchema.safeParse(result);
+      if (failed.success) throw errorFromRoom(failed.data.error);
+      const view = matchRequestViewSchema.safeParse(result);
+      if (!view.success) throw unexpected(roomId, "addRemoteTicket", result, "MATCHING_UNAVAILABLE");
+      return view.data;
+    },
+
+    async cancelTicket(roomId, userId, ticketId) {
+      const result = await call(roomId, "cancelRemoteTicket", [userId, ticketId], "MATCHING_UNAVAILABLE", "the matchmaking queue");
+      if (typeof result !== "boolean") throw unexpected(roomId, "cancelRemoteTicket", result, "MATCHING_UNAVAILABLE");
+      return result;
+    },
+
+    async endSession(sessionId, userId, asAdmin) {
+      const result = await call(sessionId, "endByUser", [userId, asAdmin], "NOT_READY", "the session's room");
+      const failed = roomErrorSchema.safeParse(result);
+      if (failed.success) throw errorFromRoom(failed.data.error);
+      if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "endByUser", result, "NOT_READY");
+    },
+
+    async leaveSession(sessionId, userId) {
+      const result = await call(sessionId, "leaveByUser", [userId], "NOT_READY", "the session's room");
+      const failed = roomErrorSchema.safeParse(result);
+      if (failed.success) throw errorFromRoom(failed.data.error);
+      if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "leaveByUser", result, "NOT_READY");
+    },
+  };
+}

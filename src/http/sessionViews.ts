@@ -1,0 +1,183 @@
+import type { IceServer } from "../auth/turnCredentials.js";
+import { averageRating } from "../session/ratingRules.js";
+import { selectNextPrompt } from "../session/promptSelection.js";
+import type { AuditRecord } from "../store/repositories.js";
+import type { MatchRequestRecord, ReportRecord, SessionRecord } from "../store/records.js";
+import type { PromptType, Topic } from "../topics/topic.js";
+import { topicAccess, type TopicLearner } from "../topics/topicAccess.js";
+
+/**
+ * Response shaping of the REST API (seed 002 §3.2): records in, JSON-ready objects out (ISO
+ * dates, optional fields left out rather than `null`). No I/O here.
+ */
+
+/** `GET /match-request/status` (seed 002 §3.2); `waitedSeconds` runs until matched, else until now (capped at expiry). */
+export function matchStatusView(record: MatchRequestRecord, now: number) {
+  const until = record.matchedAt?.getTime() ?? (record.status === "pending" ? now : Math.min(now, record.expiresAt.getTime()));
+  return {
+    matchRequest: {
+      id: record.id,
+      status: record.status,
+      ...(record.matchedSessionId ? { sessionId: record.matchedSessionId } : {}),
+      waitedSeconds: Math.max(0, Math.floor((until - record.createdAt.getTime()) / 1000)),
+      expiresAt: record.expiresAt.toISOString(),
+      targetLanguageCode: record.targetLanguageCode,
+      topicCode: record.topicCode,
+      sessionType: record.sessionType,
+    },
+  };
+}
+
+/** One entry of `GET /topics` (seed 002 §3.2) with the display texts and why it is locked. */
+export function topicSummaryView(topic: Topic, learner: TopicLearner) {
+  const access = topicAccess(topic, learner);
+  return {
+    code: topic.code,
+    targetLanguageCode: topic.targetLanguageCode,
+    nameKey: topic.nameKey,
+    descriptionKey: topic.descriptionKey,
+    name: topic.name,
+    description: topic.description,
+    level: topic.level,
+    category: topic.category,
+    ...(topic.imageUrl ? { imageUrl: topic.imageUrl } : {}),
+    estimatedDurationMinutes: topic.estimatedDurationMinutes,
+    popularityScore: topic.popularityScore,
+    ...(topic.requiredSkills?.length ? { requiredSkills: topic.requiredSkills } : {}),
+    isUnlocked: access.unlocked,
+    ...(access.reason ? { lockReason: access.reason } : {}),
+  };
+}
+
+const PROMPT_TYPE_RANK: Readonly<Record<PromptType, number>> = { icebreaker: 0, main: 1, follow_up: 2 };
+
+/**
+ * `GET /topics/:code`: the summary plus the prompts' keys, types and order. Prompt texts are
+ * not listed: learners discover them during the conversation.
+ */
+export function topicDetailsView(topic: Topic, learner: TopicLearner) {
+  return {
+    topic: {
+      ...topicSummaryView(topic, learner),
+      prompts: [...topic.prompts]
+        .sort((a, b) => PROMPT_TYPE_RANK[a.type] - PROMPT_TYPE_RANK[b.type] || a.order - b.order)
+        .map((p) => ({ promptKey: p.promptKey, type: p.type, order: p.order })),
+    },
+  };
+}
+
+/** `POST /sessions/:id/join` 200 body (seed 002 §3.2 + DESIGN §7 `reservation`). */
+export function joinView(session: SessionRecord, topic: Topic | undefined, iceServers: IceServer[], reservation: unknown) {
+  const firstPromptKey = session.prompts[0]?.promptKey ?? (topic && selectNextPrompt(topic, [])?.promptKey);
+  return {
+    session: {
+      id: session.id,
+      status: session.status,
+      sessionType: session.sessionType,
+      targetLanguageCode: session.targetLanguageCode,
+      participants: session.participants.map((p) => ({
+        userId: p.userId,
+        displayName: p.displayName,
+        ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
+        nativeLanguageCode: p.nativeLanguageCode,
+        targetLanguageCode: p.targetLanguageCode,
+      })),
+      topic: {
+        code: session.topicCode,
+        nameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`,
+        ...(firstPromptKey ? { firstPromptKey } : {}),
+      },
+      webrtcConfig: { iceServers },
+    },
+    reservation,
+  };
+}
+
+/** Seconds the session lasted, or has lasted so far while active. */
+function durationOf(session: SessionRecord, now: number): number {
+  if (session.status === "active" && session.startedAt) return Math.max(0, Math.floor((now - session.startedAt.getTime()) / 1000));
+  return session.durationSeconds;
+}
+
+/** `GET /sessions/:id` 200 body (seed 002 §3.2) plus `sessionType`, `endReason`, `averageRating`. */
+export function sessionDetailsView(session: SessionRecord, now: number) {
+  const average = averageRating(session.ratings.map((r) => r.rating));
+  return {
+    session: {
+      id: session.id,
+      status: session.status,
+      sessionType: session.sessionType,
+      targetLanguageCode: session.targetLanguageCode,
+      targetLevel: session.targetLevel,
+      topicCode: session.topicCode,
+      participants: session.participants.map((p) => ({
+        userId: p.userId,
+        displayName: p.displayName,
+        ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
+        nativeLanguageCode: p.nativeLanguageCode,
+        targetLanguageCode: p.targetLanguageCode,
+        role: p.role,
+        spokenSeconds: p.spokenSeconds,
+        turnCount: p.turnCount,
+      })),
+      durationSeconds: durationOf(session, now),
+      createdAt: session.createdAt.toISOString(),
+      ...(session.startedAt ? { startedAt: session.startedAt.toISOString() } : {}),
+      ...(session.endedAt ? { endedAt: session.endedAt.toISOString() } : {}),
+      ...(session.endReason ? { endReason: session.endReason } : {}),
+      ...(session.recordingUrl ? { recordingUrl: session.recordingUrl } : {}),
+      transcriptAvailable: session.transcriptId !== undefined,
+      ...(average !== undefined ? { averageRating: average } : {}),
+    },
+  };
+}
+
+/** One entry of `GET /history` (seed 002 §3.2) as seen by `userId`. */
+export function historyItemView(session: SessionRecord, userId: string, topic: Topic | undefined) {
+  const partners = session.participants.filter((p) => p.userId !== userId).map((p) => p.displayName);
+  const myRating = session.ratings.find((r) => r.userId === userId)?.rating;
+  return {
+    sessionId: session.id,
+    status: session.status,
+    sessionType: session.sessionType,
+    targetLanguageCode: session.targetLanguageCode,
+    topicCode: session.topicCode,
+    topicNameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`,
+    partnerDisplayName: partners.join(", "),
+    durationSeconds: session.durationSeconds,
+    completedAt: (session.endedAt ?? session.updatedAt).toISOString(),
+    ...(myRating !== undefined ? { myRating } : {}),
+    transcriptAvailable: session.transcriptId !== undefined,
+  };
+}
+
+/** One entry of `GET /api/admin/reports`. */
+export function reportView(report: ReportRecord) {
+  return {
+    id: report.id,
+    sessionId: report.sessionId,
+    reporterUserId: report.reporterUserId,
+    reportedUserId: report.reportedUserId,
+    reason: report.reason,
+    ...(report.details ? { details: report.details } : {}),
+    block: report.block,
+    createdAt: report.createdAt.toISOString(),
+  };
+}
+
+/** One entry of `GET /api/admin/audit`. */
+export function auditView(entry: AuditRecord) {
+  return {
+    id: entry.id,
+    actorUserId: entry.actorUserId,
+    action: entry.action,
+    target: entry.target,
+    ...(entry.details ? { details: entry.details } : {}),
+    at: entry.at.toISOString(),
+  };
+}
+
+/** `{ items-key: [...], total, hasMore }` of a paginated list. */
+export function page<K extends string, T>(key: K, items: T[], total: number, offset: number): Record<K, T[]> & { total: number; hasMore: boolean } {
+  return { [key]: items, total, hasMore: offset + items.length < total } as Record<K, T[]> & { total: number; hasMore: boolean };
+}
