@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# End-to-end test of the demo web client with real WebRTC in headless Chromium (npm run test:e2e).
+#
+# 1. installs Debian's chromium when /usr/bin/chromium is missing (needs root: apt-get);
+# 2. builds the app (npm run build:app);
+# 3. runs test/e2e/twoLearners.e2e.ts, which starts parley on 127.0.0.1:3110, drives two learners
+#    in two browser contexts, and stops everything at the end.
+#
+# When this shell may create a network namespace (root, `unshare -n`), step 3 runs inside a fresh
+# one that has only a loopback interface: WebRTC then has nothing but 127.0.0.1 to use, nothing
+# leaves the machine, and port 3110 cannot collide with anything outside. Otherwise it runs on the
+# host, and the test keeps ICE on loopback by itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "test:e2e: /usr/bin/chromium is missing; install it as root: apt-get update && apt-get install -y chromium" >&2
+    exit 1
+  fi
+  echo "test:e2e: installing Debian's chromium…"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
+
+npm run --silent build:app
+
+if command -v unshare >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
+  export PARLEY_E2E_NETNS=1
+  exec unshare -n bash -c 'ip link set lo up && exec npx tsx test/e2e/twoLearners.e2e.ts'
+fi
+echo "test:e2e: cannot create a network namespace here; running on the host (ICE kept on loopback by the test)"
+exec npx tsx test/e2e/twoLearners.e2e.ts
