@@ -47,6 +47,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private matcher!: Matcher;
   private readonly waits = new WaitEstimator();
   private readonly entries = new Map<string, WaitingEntry>();
+  /** The same entries by userId: the matcher asks about users for every candidate it reads. */
+  private readonly entriesByUser = new Map<string, WaitingEntry>();
   /** Per-room ordered I/O: state changes happen synchronously, their writes run in order. */
   private io: Promise<unknown> = Promise.resolve();
   /** Admissions awaiting the store: the room must not dispose under them. */
@@ -62,7 +64,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     this.matcher = new Matcher({
       boundaries: config.matching.stageBoundariesSeconds,
       minCompatibilityScore: config.matching.minCompatibilityScore,
-      isBlocked: (a, b) => this.entryOfUser(a)?.blockedPeers.has(b) === true || this.entryOfUser(b)?.blockedPeers.has(a) === true,
+      // The matcher asks both ways round; blockedPeers already holds blocks in either direction.
+      isBlocked: (a, b) => this.entryOfUser(a)?.blockedPeers.has(b) === true,
       hadRecentConversation: (a, b) => this.entryOfUser(a)?.recentPartners.has(b) === true || this.entryOfUser(b)?.recentPartners.has(a) === true,
     });
     this.setPatchRate(1000);
@@ -149,8 +152,20 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   private entryOfUser(userId: string): WaitingEntry | undefined {
-    for (const entry of this.entries.values()) if (entry.ticket.userId === userId) return entry;
-    return undefined;
+    return this.entriesByUser.get(userId);
+  }
+
+  private addEntry(entry: WaitingEntry): void {
+    this.entries.set(entry.ticket.id, entry);
+    this.entriesByUser.set(entry.ticket.userId, entry);
+  }
+
+  private removeEntry(ticketId: string): WaitingEntry | undefined {
+    const entry = this.entries.get(ticketId);
+    if (!entry) return undefined;
+    this.entries.delete(ticketId);
+    if (this.entriesByUser.get(entry.ticket.userId) === entry) this.entriesByUser.delete(entry.ticket.userId);
+    return entry;
   }
 
   private async admit(principal: Principal, body: z.infer<typeof matchRequestBodySchema>, client: MatchmakingClient | undefined): Promise<MatchRequestView> {
@@ -182,7 +197,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       await this.deps.store.matchRequests.transition(record.id, "pending", { status: "cancelled" });
       throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
     }
-    this.entries.set(record.id, {
+    this.addEntry({
       ticket: admitted.ticket,
       record,
       principal,
@@ -213,9 +228,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   private cancel(ticketId: string, why: string): void {
-    const entry = this.entries.get(ticketId);
+    const entry = this.removeEntry(ticketId);
     if (!entry) return;
-    this.entries.delete(ticketId);
     this.matcher.remove(ticketId);
     this.deps.metrics.matchOutcomes.inc({ outcome: "cancelled" });
     const now = this.deps.now();
@@ -228,8 +242,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   private expire(ticket: Ticket, now: number): void {
-    const entry = this.entries.get(ticket.id);
-    this.entries.delete(ticket.id);
+    const entry = this.removeEntry(ticket.id);
     this.deps.metrics.matchOutcomes.inc({ outcome: "expired" });
     const event = createEvent("match.expired", ticket.userId, { matchRequestId: ticket.id, userId: ticket.userId, waitedSeconds: Math.round((now - ticket.createdAt) / 1000) }, ticket.id, now);
     this.enqueue(async () => {
@@ -266,8 +279,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     const first = this.entries.get(older.id);
     const second = this.entries.get(newer.id);
     if (!first || !second) return;
-    this.entries.delete(older.id);
-    this.entries.delete(newer.id);
+    this.removeEntry(older.id);
+    this.removeEntry(newer.id);
     const sessionId = randomUUID();
     const participants = [first, second].map((entry, i): ParticipantRecord => ({
       userId: entry.ticket.userId,

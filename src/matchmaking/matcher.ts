@@ -1,7 +1,7 @@
 import { ParleyError } from "../errors/errorCodes.js";
-import { DeadlineHeap } from "./deadlineHeap.js";
+import { MinHeap } from "./minHeap.js";
 import type { ScoreComponents } from "./pairScore.js";
-import { compareTicketAge, waitedSeconds, type Ticket } from "./ticket.js";
+import { compareTicketAge, uniformShape, waitedSeconds, type Ticket } from "./ticket.js";
 import { TicketIndex, type TicketIndexStats } from "./ticketIndex.js";
 import {
   DEFAULT_MIN_COMPATIBILITY_SCORE,
@@ -10,6 +10,7 @@ import {
   evaluatePair,
   stageFor,
   stageRank,
+  stageRankFor,
   stageStartSeconds,
   validateBoundaries,
   type CompatibilityContext,
@@ -70,7 +71,29 @@ export interface TickResult {
   widened: WidenedTicket[];
 }
 
-type DeadlineKind = "expire" | "widen";
+/** A scheduled instant for one waiting ticket: its expiry, or its next stage boundary. */
+interface Deadline {
+  /** Epoch ms. */
+  at: number;
+  /** Insertion order, to keep equal instants FIFO. */
+  seq: number;
+  ticketId: string;
+  kind: "expire" | "widen";
+}
+
+function compareDeadlines(a: Deadline, b: Deadline): number {
+  return a.at - b.at || a.seq - b.seq;
+}
+
+/*
+ * Bound once: under tsx (how `npm start` and the benchmark run), each call to an imported
+ * function goes through a CommonJS export getter; in the per-candidate loop of `search` that
+ * was more than half of the cost (≈ 95 → 40 ns per candidate, loadtest/RESULTS.md).
+ */
+const judgePair = evaluatePair;
+const rankAfter = stageRankFor;
+const ageOrder = compareTicketAge;
+const STAGES = WIDENING_STAGES;
 
 interface Found {
   partner: Ticket;
@@ -101,9 +124,15 @@ interface Found {
  */
 export class Matcher {
   private readonly index = new TicketIndex();
-  private readonly deadlines = new DeadlineHeap<DeadlineKind>();
-  /** ticket id → rank of the stage it was last searched at. */
-  private readonly searchedRank = new Map<string, number>();
+  private readonly deadlines = new MinHeap<Deadline>(compareDeadlines);
+  private deadlineSeq = 0;
+  /**
+   * ticket id → the caller's ticket object (what every result returns) and the rank of the
+   * stage it was last searched at. The index holds {@link uniformShape} copies instead, so the
+   * search loop sees one object shape however the caller built its tickets (with mixed shapes
+   * the benchmark measured ~60% more time per candidate).
+   */
+  private readonly waiting = new Map<string, { original: Ticket; searchedRank: number }>();
   private readonly boundaries: WideningBoundaries;
   private readonly context: CompatibilityContext;
 
@@ -141,12 +170,13 @@ export class Matcher {
 
   /** The waiting ticket with this id. */
   get(ticketId: string): Ticket | undefined {
-    return this.index.get(ticketId);
+    return this.waiting.get(ticketId)?.original;
   }
 
   /** The waiting ticket of `userId`, if any (one active ticket per user). */
   byUser(userId: string): Ticket | undefined {
-    return this.index.byUser(userId)[0];
+    const indexed = this.index.byUser(userId)[0];
+    return indexed === undefined ? undefined : this.waiting.get(indexed.id)?.original;
   }
 
   /** The stage a waiting ticket is at on its own at `now` (epoch ms); `undefined` if not waiting. */
@@ -180,6 +210,35 @@ export class Matcher {
    *   when the user already has a waiting ticket here (one active ticket per user, DESIGN §4).
    */
   add(ticket: Ticket, now: number): MatchResult | null {
+    this.admit(ticket, now);
+    const probe = uniformShape(ticket);
+    const found = this.search(probe, now);
+    if (found !== undefined) {
+      const partner = this.forget(found.partner.id) ?? found.partner;
+      return buildResult(ticket, partner, found, now);
+    }
+    const rank = stageRank(stageFor(waitedSeconds(ticket, now), this.boundaries));
+    this.hold(ticket, probe, rank);
+    this.scheduleNextStage(ticket, rank, now);
+    return null;
+  }
+
+  /**
+   * Queues a ticket **without searching now**; the next {@link tick} searches it, oldest first
+   * with the other due tickets. For loading many tickets at once so that they are paired by
+   * age rather than by loading order: restoring a queue from stored requests after a restart,
+   * or a scheduled slot's tickets when the slot opens (DESIGN §4 "Scheduled mode").
+   * @param now epoch ms.
+   * @throws the same errors as {@link add}.
+   */
+  enqueue(ticket: Ticket, now: number): void {
+    this.admit(ticket, now);
+    this.hold(ticket, uniformShape(ticket), -1);
+    this.schedule(now, ticket.id, "widen");
+  }
+
+  /** Checks the arrival rules of {@link add} / {@link enqueue}. */
+  private admit(ticket: Ticket, now: number): void {
     if (ticket.expiresAt <= ticket.createdAt) {
       throw new ParleyError("INVALID_REQUEST", `ticket ${ticket.id} expires before it is created`);
     }
@@ -188,18 +247,13 @@ export class Matcher {
     if (this.index.byUser(ticket.userId).length > 0) {
       throw new ParleyError("ALREADY_MATCHED", `user ${ticket.userId} already has an active match request`);
     }
+  }
 
-    const found = this.search(ticket, now);
-    if (found !== undefined) {
-      this.forget(found.partner.id);
-      return buildResult(ticket, found, now);
-    }
-    this.index.add(ticket);
-    const rank = stageRank(stageFor(waitedSeconds(ticket, now), this.boundaries));
-    this.searchedRank.set(ticket.id, rank);
-    this.deadlines.push({ at: ticket.expiresAt, ticketId: ticket.id, kind: "expire" });
-    this.scheduleNextStage(ticket, rank, now);
-    return null;
+  /** Puts an admitted ticket in the index and schedules its expiry. */
+  private hold(ticket: Ticket, probe: Ticket, searchedRank: number): void {
+    this.index.add(probe);
+    this.waiting.set(ticket.id, { original: ticket, searchedRank });
+    this.schedule(ticket.expiresAt, ticket.id, "expire");
   }
 
   /** Cancels a waiting ticket; returns it, or `undefined` when it was not waiting. */
@@ -210,23 +264,23 @@ export class Matcher {
   /**
    * The periodic pass (DESIGN §4: "on every arrival and on a 1 s tick"). First removes every
    * ticket with `expiresAt ≤ now`; then, oldest first, searches again for each waiting ticket
-   * that reached a wider stage since its last search. Cost: O(due tickets × search), never a
-   * sweep of the whole queue.
+   * that reached a wider stage since its last search (or was {@link enqueue}d and never
+   * searched). Cost: O(due tickets × search), never a sweep of the whole queue.
    * @param now epoch ms.
    */
   tick(now: number): TickResult {
-    const due = this.deadlines.popDue(now);
     const expired: Ticket[] = [];
     const widenIds = new Set<string>();
-    for (const deadline of due) {
+    for (let next = this.deadlines.peek(); next !== undefined && next.at <= now; next = this.deadlines.peek()) {
+      const deadline = next;
+      this.deadlines.pop();
       if (deadline.kind === "widen") {
         widenIds.add(deadline.ticketId);
         continue;
       }
       const ticket = this.index.get(deadline.ticketId);
       if (ticket !== undefined && ticket.expiresAt <= now) {
-        this.forget(ticket.id);
-        expired.push(ticket);
+        expired.push(this.forget(ticket.id) ?? ticket);
       }
     }
     expired.sort(compareTicketAge);
@@ -244,19 +298,22 @@ export class Matcher {
       if (!this.index.has(ticket.id)) continue; // taken by an older ticket in this tick
       const stage = stageFor(waitedSeconds(ticket, now), this.boundaries);
       const rank = stageRank(stage);
-      if (rank <= (this.searchedRank.get(ticket.id) ?? -1)) {
+      const entry = this.waiting.get(ticket.id);
+      if (entry === undefined) continue;
+      if (rank <= entry.searchedRank) {
         this.scheduleNextStage(ticket, rank, now);
         continue;
       }
       const found = this.search(ticket, now);
       if (found !== undefined) {
         this.forget(ticket.id);
-        this.forget(found.partner.id);
-        matches.push(buildResult(ticket, found, now));
+        const partner = this.forget(found.partner.id) ?? found.partner;
+        matches.push(buildResult(entry.original, partner, found, now));
         continue;
       }
-      this.searchedRank.set(ticket.id, rank);
-      widened.push({ ticket, stage });
+      // A ticket from enqueue() (never searched) counts as widened only past the strict stage.
+      if (entry.searchedRank >= 0 || rank > 0) widened.push({ ticket: entry.original, stage });
+      entry.searchedRank = rank;
       this.scheduleNextStage(ticket, rank, now);
     }
     return { matches, expired, widened };
@@ -273,34 +330,37 @@ export class Matcher {
     );
 
     let best: Found | undefined;
-    for (let ringRank = 0; ringRank <= widestRank; ringRank += 1) {
+    let ringRank = 0;
+    const boundaries = this.boundaries;
+    const context = this.context;
+    const consider = (candidate: Ticket): boolean => {
+      const candidateRank = rankAfter(Math.max(0, now - candidate.createdAt) / 1000, boundaries); // waitedSeconds, inlined
+      // Beyond the ticket's own stage, a ring is reachable only through candidates that waited
+      // long enough themselves; they form a prefix of the FIFO bucket: stop at the first other.
+      if (ringRank > ownRank && candidateRank < ringRank) return false;
+      if (candidate.expiresAt <= now) return true;
+      const stage = STAGES[Math.max(ownRank, candidateRank)] ?? "any_level";
+      const verdict = judgePair(ticket, candidate, stage, context);
+      if (!verdict.compatible) return true;
+      if (
+        best === undefined ||
+        verdict.score > best.score ||
+        (verdict.score === best.score && ageOrder(candidate, best.partner) < 0)
+      ) {
+        best = {
+          partner: candidate,
+          score: verdict.score,
+          levelDifference: verdict.levelDifference,
+          components: verdict.components,
+          stage,
+        };
+      }
+      return true;
+    };
+    for (; ringRank <= widestRank; ringRank += 1) {
       const ringStage = WIDENING_STAGES[ringRank];
       if (ringStage === undefined) break;
-      for (const bucket of this.index.bucketsOpenedAt(ticket, ringStage)) {
-        for (const candidate of this.index.scan(bucket)) {
-          const candidateRank = stageRank(stageFor(waitedSeconds(candidate, now), this.boundaries));
-          // Beyond the ticket's own stage, a ring is reachable only through candidates that
-          // waited long enough themselves; they form a prefix of the FIFO bucket.
-          if (ringRank > ownRank && candidateRank < ringRank) break;
-          if (candidate.expiresAt <= now) continue;
-          const stage = WIDENING_STAGES[Math.max(ownRank, candidateRank)] ?? "any_level";
-          const verdict = evaluatePair(ticket, candidate, stage, this.context);
-          if (!verdict.compatible) continue;
-          if (
-            best === undefined ||
-            verdict.score > best.score ||
-            (verdict.score === best.score && compareTicketAge(candidate, best.partner) < 0)
-          ) {
-            best = {
-              partner: candidate,
-              score: verdict.score,
-              levelDifference: verdict.levelDifference,
-              components: verdict.components,
-              stage,
-            };
-          }
-        }
-      }
+      for (const bucket of this.index.bucketsOpenedAt(ticket, ringStage)) this.index.scan(bucket, consider);
     }
     return best;
   }
@@ -312,17 +372,24 @@ export class Matcher {
     let at = ticket.createdAt + Math.ceil(stageStartSeconds(nextStage, this.boundaries) * 1000);
     if (at <= now) at = now + 1; // rounding guard: the stage is not reached yet at `now`
     if (at >= ticket.expiresAt) return;
-    this.deadlines.push({ at, ticketId: ticket.id, kind: "widen" });
+    this.schedule(at, ticket.id, "widen");
   }
 
+  private schedule(at: number, ticketId: string, kind: Deadline["kind"]): void {
+    this.deadlines.push({ at, seq: this.deadlineSeq++, ticketId, kind });
+  }
+
+  /** Removes a ticket from the index and the bookkeeping; returns the caller's object. */
   private forget(ticketId: string): Ticket | undefined {
-    this.searchedRank.delete(ticketId);
-    return this.index.remove(ticketId);
+    const entry = this.waiting.get(ticketId);
+    this.waiting.delete(ticketId);
+    const indexed = this.index.remove(ticketId);
+    return entry?.original ?? indexed;
   }
 }
 
-function buildResult(ticket: Ticket, found: Found, now: number): MatchResult {
-  const [older, newer] = compareTicketAge(ticket, found.partner) <= 0 ? [ticket, found.partner] : [found.partner, ticket];
+function buildResult(ticket: Ticket, partner: Ticket, found: Found, now: number): MatchResult {
+  const [older, newer] = compareTicketAge(ticket, partner) <= 0 ? [ticket, partner] : [partner, ticket];
   const result: MatchResult = {
     tickets: [older, newer],
     score: found.score,

@@ -70,3 +70,29 @@ export function compareTicketAge(a: Pick<Ticket, "createdAt" | "id">, b: Pick<Ti
   if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/**
+ * A copy of `ticket` with every field of {@link Ticket} present (absent optional ones as
+ * `undefined`) in one fixed order, and nothing else. Code that reads many tickets in a loop
+ * (the {@link Matcher} search) stays monomorphic whichever way callers built their objects.
+ */
+export function uniformShape(ticket: Ticket): Ticket {
+  return {
+    id: ticket.id,
+    userId: ticket.userId,
+    queue: ticket.queue,
+    sessionType: ticket.sessionType,
+    targetLanguageCode: ticket.targetLanguageCode,
+    nativeLanguageCode: ticket.nativeLanguageCode,
+    level: ticket.level,
+    topicCode: ticket.topicCode,
+    topicCategory: ticket.topicCategory,
+    preferredPartnerLevel: ticket.preferredPartnerLevel,
+    preferredPartnerNativeLanguageCode: ticket.preferredPartnerNativeLanguageCode,
+    preferredAccent: ticket.preferredAccent,
+    accent: ticket.accent,
+    premium: ticket.premium,
+    createdAt: ticket.createdAt,
+    expiresAt: ticket.expiresAt,
+  };
+}

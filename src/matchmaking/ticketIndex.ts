@@ -1,17 +1,18 @@
 import { ParleyError } from "../errors/errorCodes.js";
 import { CEFR_LEVELS, cefrIndex, type CefrLevel } from "../topics/cefr.js";
 import type { TopicCategory } from "../topics/topic.js";
+import { MinHeap } from "./minHeap.js";
 import { compareTicketAge, type Ticket } from "./ticket.js";
 import { levelWindow, STAGE_RULES, WIDENING_STAGES, stageRank, type LevelWindow, type TopicScope, type WideningStage } from "./wideningStages.js";
 
-/** A link of the two FIFO lists a ticket belongs to: its bucket's and its queue's. */
-interface TicketNode {
+/** Where an indexed ticket lives. */
+interface Entry {
   readonly ticket: Ticket;
   readonly bucket: Bucket;
-  prev: TicketNode | undefined;
-  next: TicketNode | undefined;
-  queuePrev: TicketNode | undefined;
-  queueNext: TicketNode | undefined;
+}
+
+function compareEntryAge(a: Entry, b: Entry): number {
+  return compareTicketAge(a.ticket, b.ticket);
 }
 
 /**
@@ -28,9 +29,8 @@ export interface TicketBucket {
 }
 
 class Bucket implements TicketBucket {
-  head: TicketNode | undefined = undefined;
-  tail: TicketNode | undefined = undefined;
-  size = 0;
+  /** The bucket's tickets, sorted by (createdAt, id): FIFO. A dense array, for cache-friendly scans. */
+  readonly tickets: Ticket[] = [];
 
   constructor(
     readonly queue: string,
@@ -38,6 +38,43 @@ class Bucket implements TicketBucket {
     readonly topicCode: string,
     readonly topicCategory: TopicCategory,
   ) {}
+
+  get size(): number {
+    return this.tickets.length;
+  }
+
+  /** Inserts in FIFO order: O(1) for arrivals in order, else binary search + splice. */
+  insert(ticket: Ticket): void {
+    const tickets = this.tickets;
+    const last = tickets[tickets.length - 1];
+    if (last === undefined || compareTicketAge(last, ticket) <= 0) {
+      tickets.push(ticket);
+      return;
+    }
+    tickets.splice(this.positionOf(ticket), 0, ticket);
+  }
+
+  /** Removes this very ticket object; false when it is not here. O(log n) search + splice. */
+  delete(ticket: Ticket): boolean {
+    const at = this.positionOf(ticket);
+    if (this.tickets[at] !== ticket) return false;
+    this.tickets.splice(at, 1);
+    return true;
+  }
+
+  /** First position whose ticket is not older than `ticket` (binary search). */
+  private positionOf(ticket: Ticket): number {
+    const tickets = this.tickets;
+    let low = 0;
+    let high = tickets.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const probe = tickets[middle];
+      if (probe !== undefined && compareTicketAge(probe, ticket) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
 }
 
 /** Everything the index keeps for one queue. */
@@ -48,19 +85,18 @@ class QueueShelf {
   readonly categoryOfTopic = new Map<string, TopicCategory>();
   /** category → topicCode → number of non-empty buckets of that topic (all levels). */
   readonly topicsByCategory = new Map<TopicCategory, Map<string, number>>();
-  /** FIFO of every ticket of the queue (createdAt, id). */
-  head: TicketNode | undefined = undefined;
-  tail: TicketNode | undefined = undefined;
+  /** Every entry ever added, oldest on top; removed ones are dropped when they surface. */
+  readonly byAge = new MinHeap<Entry>(compareEntryAge);
   size = 0;
 }
 
 /** Visit counters of {@link TicketIndex}, for tests and the benchmark. */
 export interface TicketIndexStats {
-  /** Tickets yielded by {@link TicketIndex.scan} since the last {@link TicketIndex.beginSearch}. */
+  /** Tickets visited by {@link TicketIndex.scan} since the last {@link TicketIndex.beginSearch}. */
   lastVisitCount: number;
   /** Buckets opened by {@link TicketIndex.scan} since the last {@link TicketIndex.beginSearch}. */
   lastBucketCount: number;
-  /** Tickets yielded by `scan` since the index was made. */
+  /** Tickets visited by `scan` since the index was made. */
   totalVisits: number;
   /** Calls to `beginSearch` since the index was made. */
   searches: number;
@@ -71,24 +107,24 @@ export interface TicketIndexStats {
  * are indexed by (level, topicCode) buckets, and a search visits only the buckets its stage
  * allows"). Pure data structure: no clock, no I/O.
  *
- * - Tickets are bucketed by (queue, level, topicCode); each bucket is a doubly-linked FIFO
- *   ordered by (createdAt, id), so removal is O(1) and "tickets that waited at least s seconds"
- *   is a prefix of every bucket.
+ * - Tickets are bucketed by (queue, level, topicCode); each bucket is a dense array sorted by
+ *   (createdAt, id), so "tickets that waited at least s seconds" is a prefix of every bucket
+ *   and a scan walks contiguous memory. Removal is a binary search plus a splice.
  * - Per queue: level → topic → bucket maps, a topic → category map and a category → topics
- *   index, so a stage's buckets are found without scanning tickets; plus a queue-wide FIFO
- *   ({@link oldest}).
- * - Adding in arrival order is O(1); a ticket older than the tail is inserted by walking back
- *   from the tail.
+ *   index, so a stage's buckets are found without scanning tickets; plus a min-heap by age for
+ *   {@link oldest}.
+ * - Adding in arrival order is an array push plus O(log n) for the age heap.
  */
 export class TicketIndex {
-  private readonly nodes = new Map<string, TicketNode>();
+  private readonly entries = new Map<string, Entry>();
   private readonly shelves = new Map<string, QueueShelf>();
-  private readonly userTickets = new Map<string, Set<string>>();
+  /** userId → ids of that user's tickets (nearly always one: a small array, not a Set). */
+  private readonly userTickets = new Map<string, string[]>();
   private readonly counters: TicketIndexStats = { lastVisitCount: 0, lastBucketCount: 0, totalVisits: 0, searches: 0 };
 
   /** Number of tickets in the index (all queues). */
   get size(): number {
-    return this.nodes.size;
+    return this.entries.size;
   }
 
   /** Visit counters (a live read-only view). */
@@ -108,7 +144,7 @@ export class TicketIndex {
    *   `topicCode` in that queue.
    */
   add(ticket: Ticket): void {
-    if (this.nodes.has(ticket.id)) {
+    if (this.entries.has(ticket.id)) {
       throw new ParleyError("INVALID_REQUEST", `ticket ${ticket.id} is already queued`);
     }
     const shelf = this.shelfFor(ticket.queue);
@@ -135,55 +171,49 @@ export class TicketIndex {
       topics.set(ticket.topicCode, (topics.get(ticket.topicCode) ?? 0) + 1);
     }
 
-    const node: TicketNode = { ticket, bucket, prev: undefined, next: undefined, queuePrev: undefined, queueNext: undefined };
-    insertInBucket(bucket, node);
-    insertInQueue(shelf, node);
-    this.nodes.set(ticket.id, node);
-    let ids = this.userTickets.get(ticket.userId);
-    if (ids === undefined) {
-      ids = new Set<string>();
-      this.userTickets.set(ticket.userId, ids);
-    }
-    ids.add(ticket.id);
+    const entry: Entry = { ticket, bucket };
+    bucket.insert(ticket);
+    shelf.byAge.push(entry);
+    shelf.size += 1;
+    this.entries.set(ticket.id, entry);
+    const ids = this.userTickets.get(ticket.userId);
+    if (ids === undefined) this.userTickets.set(ticket.userId, [ticket.id]);
+    else ids.push(ticket.id);
   }
 
-  /** Removes a ticket by id; returns it, or `undefined` when it was not indexed. O(1). */
+  /**
+   * Removes a ticket by id; returns it, or `undefined` when it was not indexed.
+   * O(log b) to find it in its bucket of b tickets, plus the splice.
+   */
   remove(ticketId: string): Ticket | undefined {
-    const node = this.nodes.get(ticketId);
-    if (node === undefined) return undefined;
-    this.nodes.delete(ticketId);
-    const { ticket, bucket } = node;
+    const entry = this.entries.get(ticketId);
+    if (entry === undefined) return undefined;
+    this.entries.delete(ticketId);
+    const { ticket, bucket } = entry;
+    bucket.delete(ticket);
     const shelf = this.shelves.get(ticket.queue);
-    if (shelf === undefined) return ticket; // unreachable: a node always has its shelf
-
-    if (node.prev === undefined) bucket.head = node.next;
-    else node.prev.next = node.next;
-    if (node.next === undefined) bucket.tail = node.prev;
-    else node.next.prev = node.prev;
-    bucket.size -= 1;
-    if (bucket.size === 0) this.dropBucket(shelf, bucket);
-
-    if (node.queuePrev === undefined) shelf.head = node.queueNext;
-    else node.queuePrev.queueNext = node.queueNext;
-    if (node.queueNext === undefined) shelf.tail = node.queuePrev;
-    else node.queueNext.queuePrev = node.queuePrev;
-    shelf.size -= 1;
-    if (shelf.size === 0) this.shelves.delete(ticket.queue);
-
+    if (shelf !== undefined) {
+      if (bucket.size === 0) this.dropBucket(shelf, bucket);
+      shelf.size -= 1;
+      if (shelf.size === 0) this.shelves.delete(ticket.queue);
+    }
     const ids = this.userTickets.get(ticket.userId);
-    ids?.delete(ticketId);
-    if (ids !== undefined && ids.size === 0) this.userTickets.delete(ticket.userId);
+    if (ids !== undefined) {
+      const remaining = ids.filter((id) => id !== ticketId);
+      if (remaining.length === 0) this.userTickets.delete(ticket.userId);
+      else this.userTickets.set(ticket.userId, remaining);
+    }
     return ticket;
   }
 
   /** The ticket with this id, if indexed. */
   get(ticketId: string): Ticket | undefined {
-    return this.nodes.get(ticketId)?.ticket;
+    return this.entries.get(ticketId)?.ticket;
   }
 
   /** True when a ticket with this id is indexed. */
   has(ticketId: string): boolean {
-    return this.nodes.has(ticketId);
+    return this.entries.has(ticketId);
   }
 
   /** The indexed tickets of `userId` (any queue), oldest first. */
@@ -192,8 +222,8 @@ export class TicketIndex {
     if (ids === undefined) return [];
     const tickets: Ticket[] = [];
     for (const id of ids) {
-      const node = this.nodes.get(id);
-      if (node !== undefined) tickets.push(node.ticket);
+      const entry = this.entries.get(id);
+      if (entry !== undefined) tickets.push(entry.ticket);
     }
     return tickets.sort(compareTicketAge);
   }
@@ -208,16 +238,28 @@ export class TicketIndex {
     return [...this.shelves.keys()];
   }
 
-  /** The oldest ticket (createdAt, then id) of `queue`, in O(1). */
+  /** The oldest ticket (createdAt, then id) of `queue`; amortised O(log n). */
   oldest(queue: string): Ticket | undefined {
-    return this.shelves.get(queue)?.head?.ticket;
+    const shelf = this.shelves.get(queue);
+    if (shelf === undefined) return undefined;
+    for (let top = shelf.byAge.peek(); top !== undefined; top = shelf.byAge.peek()) {
+      if (this.entries.get(top.ticket.id) === top) return top.ticket;
+      shelf.byAge.pop(); // removed since it was pushed
+    }
+    return undefined;
   }
 
-  /** All tickets of `queue`, oldest first (not counted as visits; for listings and sweeps). */
-  *tickets(queue: string): Generator<Ticket, void, undefined> {
-    for (let node = this.shelves.get(queue)?.head; node !== undefined; node = node.queueNext) {
-      yield node.ticket;
+  /** All tickets of `queue`, oldest first (a sorted copy, not counted as visits; for listings). */
+  tickets(queue: string): Ticket[] {
+    const shelf = this.shelves.get(queue);
+    if (shelf === undefined) return [];
+    const all: Ticket[] = [];
+    for (const levelBuckets of shelf.byLevel) {
+      for (const bucket of levelBuckets.values()) {
+        for (const ticket of bucket.tickets) all.push(ticket);
+      }
     }
+    return all.sort(compareTicketAge);
   }
 
   /**
@@ -310,20 +352,22 @@ export class TicketIndex {
   }
 
   /**
-   * The tickets of `bucket`, oldest first, each one counted as a visit. Safe against removal
-   * of the ticket just yielded (the next link is read before yielding). Stop early with `break`.
+   * Calls `visit` with the tickets of `bucket`, oldest first, until it returns `false`; each
+   * call counts as a visit. `visit` must not add or remove tickets (collect, then remove).
+   * (A callback rather than a generator: this is the inner loop of every search.)
    */
-  *scan(bucket: TicketBucket): Generator<Ticket, void, undefined> {
+  scan(bucket: TicketBucket, visit: (ticket: Ticket) => boolean): void {
     if (!(bucket instanceof Bucket)) return;
-    this.counters.lastBucketCount += 1;
-    let node = bucket.head;
-    while (node !== undefined) {
-      const next = node.next;
-      this.counters.lastVisitCount += 1;
-      this.counters.totalVisits += 1;
-      yield node.ticket;
-      node = next;
+    const counters = this.counters;
+    counters.lastBucketCount += 1;
+    const tickets = bucket.tickets;
+    let visited = 0;
+    for (let i = 0; i < tickets.length; i += 1) {
+      visited += 1;
+      if (!visit(tickets[i] as Ticket)) break;
     }
+    counters.lastVisitCount += visited;
+    counters.totalVisits += visited;
   }
 
   private shelfFor(queue: string): QueueShelf {
@@ -348,30 +392,4 @@ export class TicketIndex {
     shelf.categoryOfTopic.delete(bucket.topicCode);
     if (topics.size === 0) shelf.topicsByCategory.delete(bucket.topicCategory);
   }
-}
-
-/** Inserts into the bucket FIFO, walking back from the tail (O(1) for arrivals in order). */
-function insertInBucket(bucket: Bucket, node: TicketNode): void {
-  let after = bucket.tail;
-  while (after !== undefined && compareTicketAge(after.ticket, node.ticket) > 0) after = after.prev;
-  node.prev = after;
-  node.next = after === undefined ? bucket.head : after.next;
-  if (after === undefined) bucket.head = node;
-  else after.next = node;
-  if (node.next === undefined) bucket.tail = node;
-  else node.next.prev = node;
-  bucket.size += 1;
-}
-
-/** Inserts into the queue-wide FIFO, walking back from the tail. */
-function insertInQueue(shelf: QueueShelf, node: TicketNode): void {
-  let after = shelf.tail;
-  while (after !== undefined && compareTicketAge(after.ticket, node.ticket) > 0) after = after.queuePrev;
-  node.queuePrev = after;
-  node.queueNext = after === undefined ? shelf.head : after.queueNext;
-  if (after === undefined) shelf.head = node;
-  else after.queueNext = node;
-  if (node.queueNext === undefined) shelf.tail = node;
-  else node.queueNext.queuePrev = node;
-  shelf.size += 1;
 }

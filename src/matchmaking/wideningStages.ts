@@ -76,10 +76,18 @@ export function stageFor(
   waitedSeconds: number,
   boundaries: WideningBoundaries = DEFAULT_WIDENING_BOUNDARIES,
 ): WideningStage {
-  if (waitedSeconds < boundaries.strictSeconds) return "strict";
-  if (waitedSeconds < boundaries.levelSeconds) return "level_1";
-  if (waitedSeconds < boundaries.categorySeconds) return "same_category";
-  return "any_level";
+  return WIDENING_STAGES[stageRankFor(waitedSeconds, boundaries)] ?? "any_level";
+}
+
+/** {@link stageRank} of {@link stageFor}: 0 (strict) … 3 (any_level), without the string. */
+export function stageRankFor(
+  waitedSeconds: number,
+  boundaries: WideningBoundaries = DEFAULT_WIDENING_BOUNDARIES,
+): number {
+  if (waitedSeconds < boundaries.strictSeconds) return 0;
+  if (waitedSeconds < boundaries.levelSeconds) return 1;
+  if (waitedSeconds < boundaries.categorySeconds) return 2;
+  return 3;
 }
 
 /** First second (inclusive) of `stage` under `boundaries`; 0 for `strict`. */
@@ -176,20 +184,24 @@ export function levelWindow(
   return { min: Math.max(0, own - below), max: Math.min(MAX_LEVEL_INDEX, own + above) };
 }
 
-/** Why a pair was refused by {@link evaluatePair}. */
-export type IncompatibilityReason =
-  | "same_ticket"
-  | "same_user"
-  | "different_queue"
-  | "session_type"
-  | "not_reciprocal"
-  | "target_language"
-  | "level"
-  | "topic"
-  | "partner_native_language"
-  | "accent"
-  | "blocked"
-  | "score_below_minimum";
+/** Why {@link evaluatePair} refuses a pair, in the order the checks run. */
+export const INCOMPATIBILITY_REASONS = [
+  "same_ticket",
+  "same_user",
+  "different_queue",
+  "session_type",
+  "not_reciprocal",
+  "target_language",
+  "level",
+  "topic",
+  "partner_native_language",
+  "accent",
+  "blocked",
+  "score_below_minimum",
+] as const;
+
+/** One reason of {@link INCOMPATIBILITY_REASONS}. */
+export type IncompatibilityReason = (typeof INCOMPATIBILITY_REASONS)[number];
 
 /** Outside facts {@link compatible} consults; callbacks are only called after the cheap checks pass. */
 export interface CompatibilityContext {
@@ -214,6 +226,18 @@ export const DEFAULT_MIN_COMPATIBILITY_SCORE = 50;
 export type PairVerdict =
   | { compatible: true; score: number; levelDifference: number; components: ScoreComponents }
   | { compatible: false; reason: IncompatibilityReason };
+
+/** One shared, frozen verdict per refusal reason: refusing a candidate allocates nothing. */
+const REFUSED = Object.freeze(
+  Object.fromEntries(INCOMPATIBILITY_REASONS.map((reason) => [reason, Object.freeze({ compatible: false, reason })])),
+) as Readonly<Record<IncompatibilityReason, PairVerdict>>;
+
+/*
+ * Bound once: under tsx (how `npm start` and the benchmark run), each call to an imported
+ * function goes through a CommonJS export getter, a measurable cost in the per-candidate path.
+ */
+const scorePair = pairScore;
+const reciprocalTandem = isReciprocalTandem;
 
 /** CEFR index by level, as a plain lookup (the hot path of every search). */
 const LEVEL_INDEX: Readonly<Record<CefrLevel, number>> = Object.freeze({ A1: 0, A2: 1, B1: 2, B2: 3, C1: 4, C2: 5 });
@@ -261,21 +285,21 @@ function statedPreferenceHolds(wanted: string | undefined, actual: string | unde
  * side; score floor at `level_1`/`same_category`.
  */
 export function evaluatePair(a: Ticket, b: Ticket, stage: WideningStage, ctx: CompatibilityContext = {}): PairVerdict {
-  if (a.id === b.id) return { compatible: false, reason: "same_ticket" };
-  if (a.userId === b.userId) return { compatible: false, reason: "same_user" };
-  if (a.queue !== b.queue) return { compatible: false, reason: "different_queue" };
-  if (a.sessionType !== b.sessionType) return { compatible: false, reason: "session_type" };
+  if (a.id === b.id) return REFUSED.same_ticket;
+  if (a.userId === b.userId) return REFUSED.same_user;
+  if (a.queue !== b.queue) return REFUSED.different_queue;
+  if (a.sessionType !== b.sessionType) return REFUSED.session_type;
   if (a.sessionType === "tandem") {
-    if (!isReciprocalTandem(a, b)) return { compatible: false, reason: "not_reciprocal" };
+    if (!reciprocalTandem(a, b)) return REFUSED.not_reciprocal;
   } else if (a.targetLanguageCode !== b.targetLanguageCode) {
-    return { compatible: false, reason: "target_language" };
+    return REFUSED.target_language;
   }
 
   const rule = STAGE_RULES[stage];
   if (!acceptsLevel(a, LEVEL_INDEX[b.level], rule.levelStep) || !acceptsLevel(b, LEVEL_INDEX[a.level], rule.levelStep)) {
-    return { compatible: false, reason: "level" };
+    return REFUSED.level;
   }
-  if (!topicAllowed(a, b, rule.topicScope)) return { compatible: false, reason: "topic" };
+  if (!topicAllowed(a, b, rule.topicScope)) return REFUSED.topic;
 
   if (rule.preferencesRequired) {
     if (
@@ -283,23 +307,24 @@ export function evaluatePair(a: Ticket, b: Ticket, stage: WideningStage, ctx: Co
       (!statedPreferenceHolds(a.preferredPartnerNativeLanguageCode, b.nativeLanguageCode) ||
         !statedPreferenceHolds(b.preferredPartnerNativeLanguageCode, a.nativeLanguageCode))
     ) {
-      return { compatible: false, reason: "partner_native_language" };
+      return REFUSED.partner_native_language;
     }
     if (!statedPreferenceHolds(a.preferredAccent, b.accent) || !statedPreferenceHolds(b.preferredAccent, a.accent)) {
-      return { compatible: false, reason: "accent" };
+      return REFUSED.accent;
     }
   }
 
   const isBlocked = ctx.isBlocked;
   if (isBlocked !== undefined && (isBlocked(a.userId, b.userId) || isBlocked(b.userId, a.userId))) {
-    return { compatible: false, reason: "blocked" };
+    return REFUSED.blocked;
   }
 
-  const [first, second] = a.userId < b.userId ? [a.userId, b.userId] : [b.userId, a.userId];
-  const hadRecentConversation = ctx.hadRecentConversation?.(first, second) ?? false;
-  const { score, levelDifference, components } = pairScore(a, b, { hadRecentConversation });
+  const talked = ctx.hadRecentConversation;
+  const hadRecentConversation =
+    talked !== undefined && (a.userId < b.userId ? talked(a.userId, b.userId) : talked(b.userId, a.userId));
+  const { score, levelDifference, components } = scorePair(a, b, { hadRecentConversation });
   if (rule.minScoreApplies && score < (ctx.minCompatibilityScore ?? DEFAULT_MIN_COMPATIBILITY_SCORE)) {
-    return { compatible: false, reason: "score_below_minimum" };
+    return REFUSED.score_below_minimum;
   }
   return { compatible: true, score, levelDifference, components };
 }

@@ -58,7 +58,10 @@ class MemoryMatchRequests implements MatchRequestRepository {
   constructor(private readonly outbox: MemoryOutbox) {}
 
   async create(record: MatchRequestRecord, options?: WriteOptions): Promise<void> {
-    if (await this.pendingByUser(record.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    // Checked and inserted with no await in between, so that two concurrent creates cannot both pass.
+    for (const r of this.byId.values()) {
+      if (r.userId === record.userId && r.status === "pending") throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    }
     this.byId.set(record.id, structuredClone(record));
     this.outbox.append(options?.events);
   }

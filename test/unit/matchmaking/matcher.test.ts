@@ -140,6 +140,36 @@ describe("Matcher", () => {
     });
   });
 
+  describe("enqueue", () => {
+    it("queues without searching; the next tick pairs the enqueued tickets oldest first", () => {
+      const matcher = new Matcher();
+      const oldest = practiceTicket({ createdAt: 0 });
+      const middle = practiceTicket({ createdAt: 1000 });
+      const premium = practiceTicket({ createdAt: 2000, premium: true });
+      for (const t of [premium, middle, oldest]) matcher.enqueue(t, 3000);
+      assert.equal(matcher.size, 3, "no search at enqueue");
+      const { matches, widened } = matcher.tick(3000);
+      assert.deepEqual(matches.map(pairIds), [[oldest.id, premium.id]], "the oldest chooses first, and takes the best score");
+      assert.deepEqual(widened, [], "an enqueued ticket still at strict has not widened");
+      assert.equal(matcher.has(middle.id), true);
+    });
+
+    it("reports an enqueued ticket past the strict stage as widened when the tick finds nobody", () => {
+      const matcher = new Matcher();
+      const restored = practiceTicket({ createdAt: 0 });
+      matcher.enqueue(restored, 70_000);
+      assert.deepEqual(matcher.tick(70_000).widened, [{ ticket: restored, stage: "same_category" }]);
+      assert.deepEqual(matcher.tick(71_000).widened, []);
+    });
+
+    it("applies the arrival rules of add", () => {
+      const matcher = new Matcher();
+      matcher.enqueue(practiceTicket({ userId: "alice" }), 0);
+      throwsCode(() => matcher.enqueue(practiceTicket({ userId: "alice" }), 0), "ALREADY_MATCHED");
+      throwsCode(() => matcher.enqueue(practiceTicket({ expiresAt: 5 }), 5), "MATCH_EXPIRED");
+    });
+  });
+
   describe("remove", () => {
     it("cancels a waiting ticket; its deadlines do nothing afterwards", () => {
       const matcher = new Matcher();

@@ -10,7 +10,9 @@ function keys(buckets: TicketBucket[]): string[] {
 }
 
 function scanIds(index: TicketIndex, bucket: TicketBucket): string[] {
-  return [...index.scan(bucket)].map((t) => t.id);
+  const ids: string[] = [];
+  index.scan(bucket, (t) => ids.push(t.id) > 0);
+  return ids;
 }
 
 /** One ticket in each of: B1, A2, B2, C1 × airport, hotel (travel), interview (work); and a "fr" queue ticket. */
@@ -85,19 +87,19 @@ describe("TicketIndex", () => {
     assert.deepEqual(scanIds(index, bucket), ["m-a", "m-b"]);
   });
 
-  it("lets a scan survive the removal of the ticket it just yielded", () => {
+  it("stays FIFO through out-of-order inserts and removals in the middle", () => {
     const index = new TicketIndex();
-    const tickets = [practiceTicket({ createdAt: 1 }), practiceTicket({ createdAt: 2 }), practiceTicket({ createdAt: 3 })];
+    const createdAts = [50, 10, 40, 20, 30, 20, 60];
+    const tickets = createdAts.map((createdAt) => practiceTicket({ createdAt }));
     for (const t of tickets) index.add(t);
     const [bucket] = index.bucketsFor(practiceTicket(), "strict");
     assert.ok(bucket);
-    const seen: string[] = [];
-    for (const t of index.scan(bucket)) {
-      seen.push(t.id);
-      index.remove(t.id);
-    }
-    assert.deepEqual(seen, tickets.map((t) => t.id));
-    assert.equal(index.size, 0);
+    const byAge = [...tickets].sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1)).map((t) => t.id);
+    assert.deepEqual(scanIds(index, bucket), byAge);
+    for (const id of [byAge[3], byAge[0], byAge[6]]) index.remove(id ?? "");
+    assert.deepEqual(scanIds(index, bucket), [byAge[1], byAge[2], byAge[4], byAge[5]]);
+    assert.equal(index.oldest("en")?.id, byAge[1]);
+    assert.equal(bucket.size, 4);
   });
 
   describe("bucketsFor visits only what a stage allows", () => {
@@ -168,12 +170,15 @@ describe("TicketIndex", () => {
     for (const t of tickets) index.add(t);
     for (const level of CEFR_LEVELS) if (level !== "B1") index.add(practiceTicket({ level }));
     index.beginSearch();
-    for (const bucket of index.bucketsFor(practiceTicket(), "strict")) for (const _ of index.scan(bucket)) void _;
+    for (const bucket of index.bucketsFor(practiceTicket(), "strict")) index.scan(bucket, () => true);
     assert.equal(index.lastVisitCount, 3);
+    index.beginSearch();
+    for (const bucket of index.bucketsFor(practiceTicket(), "strict")) index.scan(bucket, () => false);
+    assert.equal(index.lastVisitCount, 1, "stopping early counts only what was read");
     assert.equal(index.stats.lastBucketCount, 1);
     index.beginSearch();
     assert.equal(index.lastVisitCount, 0);
-    assert.equal(index.stats.totalVisits, 3);
-    assert.equal(index.stats.searches, 2);
+    assert.equal(index.stats.totalVisits, 4);
+    assert.equal(index.stats.searches, 3);
   });
 });
