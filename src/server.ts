@@ -52,7 +52,7 @@ export function createParley(config: Config, overrides: ParleyOverrides = {}): P
   const now = overrides.now ?? Date.now;
   const random = overrides.random ?? Math.random;
   if (config.jwt.usingDevSecret) {
-    logger.warn("JWT_SECRET is not set: using the DEVELOPMENT secret. Anyone can mint tokens. Never run like this in production.");
+    logger.warn("JWT_SECRET is not set: using the built-in DEVELOPMENT key. Anyone can mint tokens. Never run like this in production.");
   }
   const store = createMemoryStore();
   const publisher = createFilePublisher(join(config.dataDir, "events.jsonl"));
