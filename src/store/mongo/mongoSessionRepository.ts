@@ -1,0 +1,153 @@
+import type { Model } from "mongoose";
+import { ParleyError } from "../../errors/errorCodes.js";
+import type { RatingRecord, SessionRecord, SessionStatus } from "../records.js";
+import type { SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
+import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
+import { isDuplicateKeyError, splitPatch } from "./documentUpdates.js";
+import type { MongoOutbox } from "./mongoOutbox.js";
+import { toSessionDocument, toSessionRecord, type SessionDocument } from "./sessionModel.js";
+import { STATE_COLLECTIONS } from "./stateCollections.js";
+
+const LIVE_STATUSES: SessionStatus[] = ["waiting", "active"];
+
+/**
+ * Conversation sessions in MongoDB (seed 002 §2.1 ConversationSession, seed 000 groups).
+ * Every change to a stored session is a {@link ClaimedWriter} write: decided on the current
+ * document, applied with no lost update, conditional ones exactly once under races.
+ */
+export class MongoSessionRepository implements SessionRepository {
+  constructor(
+    private readonly model: Model<SessionDocument>,
+    private readonly outbox: MongoOutbox,
+    private readonly writer: ClaimedWriter,
+  ) {}
+
+  /** @throws ParleyError `INVALID_REQUEST` when the id exists. */
+  async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
+    const applied = await this.outbox.writeWithEvents(this.ref(record.id), options?.events, async (token) => {
+      try {
+        await this.model.create(toSessionDocument(record, token));
+        return true;
+      } catch (err) {
+        if (isDuplicateKeyError(err)) return false;
+        throw err;
+      }
+    });
+    if (!applied) throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const doc = await this.read(id);
+    return doc ? toSessionRecord(doc) : undefined;
+  }
+
+  /** Applies `patch` only while the status is one of `expected`: one of several racing transitions applies. */
+  async transition(id: string, expected: readonly SessionStatus[], patch: Partial<SessionRecord>, options?: WriteOptions): Promise<boolean> {
+    return this.outbox.writeWithEvents(this.ref(id), options?.events, async (token) => {
+      const outcome = await this.write(id, (current) => (expected.includes(current.status) ? patchDecision(current, patch) : undefined), token);
+      return outcome === "applied";
+    });
+  }
+
+  async patch(id: string, patch: Partial<SessionRecord>): Promise<void> {
+    await this.write(id, (current) => patchDecision(current, patch), undefined);
+  }
+
+  /** Newest first by `endedAt ?? createdAt` (the stored `historyAt`). */
+  async listByUser(query: SessionListQuery): Promise<{ items: SessionRecord[]; total: number }> {
+    const filter = {
+      "participants.userId": query.userId,
+      ...(query.statuses ? { status: { $in: query.statuses } } : {}),
+      ...(query.targetLanguageCode ? { targetLanguageCode: query.targetLanguageCode } : {}),
+    };
+    const [docs, total] = await Promise.all([
+      query.limit > 0
+        ? this.model.find(filter).sort({ historyAt: -1, _id: 1 }).skip(query.offset).limit(query.limit).lean<SessionDocument[]>().exec()
+        : Promise.resolve([]),
+      this.model.countDocuments(filter).exec(),
+    ]);
+    return { items: docs.map(toSessionRecord), total };
+  }
+
+  /**
+   * The user's live session they have not left. The "not left" test runs here, not in the
+   * query: FerretDB 1.24 has no `$elemMatch` on fields of array elements.
+   */
+  async liveByUser(userId: string): Promise<SessionRecord | undefined> {
+    const docs = await this.model
+      .find({ "participants.userId": userId, status: { $in: LIVE_STATUSES } })
+      .sort({ createdAt: 1 })
+      .lean<SessionDocument[]>()
+      .exec();
+    const live = docs.find((d) => d.participants.some((p) => p.userId === userId && !p.leftAt));
+    return live ? toSessionRecord(live) : undefined;
+  }
+
+  async countCountedSince(userId: string, since: Date): Promise<number> {
+    return this.model.countDocuments({ "participants.userId": userId, status: { $ne: "expired" }, createdAt: { $gte: since } }).exec();
+  }
+
+  async partnersSince(userId: string, since: Date): Promise<string[]> {
+    const docs = await this.model
+      .find({ "participants.userId": userId, startedAt: { $gte: since } }, { participants: 1 })
+      .lean<Pick<SessionDocument, "participants">[]>()
+      .exec();
+    const partners = new Set<string>();
+    for (const doc of docs) for (const p of doc.participants) if (p.userId !== userId) partners.add(p.userId);
+    return [...partners];
+  }
+
+  async listLive(limit: number): Promise<SessionRecord[]> {
+    if (limit <= 0) return [];
+    const docs = await this.model.find({ status: { $in: LIVE_STATUSES } }).sort({ createdAt: 1 }).limit(limit).lean<SessionDocument[]>().exec();
+    return docs.map(toSessionRecord);
+  }
+
+  /**
+   * A claimed write of the whole `ratings` array, computed from the current one: two users
+   * rating at once both keep their rating, one user rating twice at once keeps exactly one.
+   * (MongoDB's positional `$`/`arrayFilters` would edit one element in place, and `$pull` +
+   * `$push` of one path in one update is a conflict; FerretDB 1.24 has neither positional
+   * form, ignores a `$pull` by a condition on element fields, and loses concurrent `$push`es.)
+   * @throws ParleyError `SESSION_NOT_FOUND`
+   */
+  async upsertRating(id: string, rating: RatingRecord, options?: WriteOptions): Promise<RatingRecord[]> {
+    if (!(await this.model.exists({ _id: id }).exec())) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    let written: RatingRecord[] = [];
+    const applied = await this.outbox.writeWithEvents(this.ref(id), options?.events, async (token) => {
+      const outcome = await this.write(id, (current) => {
+        written = current.ratings.filter((r) => r.userId !== rating.userId).concat(structuredClone(rating));
+        return { set: { ratings: written, updatedAt: new Date() } };
+      }, token);
+      return outcome === "applied";
+    });
+    if (!applied) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    return written;
+  }
+
+  private write(id: string, decide: (current: SessionDocument) => WriteDecision, token: string | undefined) {
+    return this.writer.write(
+      `${STATE_COLLECTIONS.sessions}:${id}`,
+      () => this.read(id),
+      decide,
+      async (version, update) => (await this.model.updateOne({ _id: id, version }, update).exec()).matchedCount === 1,
+      token,
+    );
+  }
+
+  private read(id: string): Promise<SessionDocument | null> {
+    return this.model.findById(id).lean<SessionDocument>().exec();
+  }
+
+  private ref(id: string) {
+    return { collectionName: STATE_COLLECTIONS.sessions, id };
+  }
+}
+
+/** The change of a patch: `updatedAt` now, `historyAt` = the result's `endedAt ?? createdAt`. */
+function patchDecision(current: SessionDocument, patch: Partial<SessionRecord>): WriteDecision {
+  const { set, unset } = splitPatch(patch);
+  const endedAt = "endedAt" in patch ? patch.endedAt : current.endedAt;
+  const createdAt = patch.createdAt ?? current.createdAt;
+  return { set: { ...set, updatedAt: new Date(), historyAt: endedAt ?? createdAt }, unset };
+}

@@ -1,0 +1,83 @@
+import mongoose from "mongoose";
+import type { Store } from "../repositories.js";
+import { auditModel } from "./auditModel.js";
+import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
+import { matchRequestModel } from "./matchRequestModel.js";
+import { blockModel, reportModel } from "./moderationModels.js";
+import { MongoAuditRepository } from "./mongoAuditRepository.js";
+import { MongoMatchRequestRepository } from "./mongoMatchRequestRepository.js";
+import { MongoModerationRepository } from "./mongoModerationRepository.js";
+import { MongoOutbox, type MongoOutboxOptions } from "./mongoOutbox.js";
+import { MongoSessionRepository } from "./mongoSessionRepository.js";
+import { outboxModel } from "./outboxModel.js";
+import { sessionModel } from "./sessionModel.js";
+
+/** Options of {@link createMongoStore}. */
+export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
+  /** How long to look for a reachable server before an operation fails, in ms. @default 5000 */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * The production store (DESIGN §1): Mongoose on MongoDB — or on FerretDB 1.24, whose gaps
+ * this implementation works around: no transactions (the outbox stages events, see
+ * {@link MongoOutbox}), updates that are not atomic (state documents are written through
+ * {@link ClaimedWriter}), no partial or TTL indexes, no positional updates, no `$elemMatch` on
+ * element fields (see the repositories' docs).
+ *
+ * Boot: its own connection (`mongoose.createConnection`, never the global one), awaited;
+ * `autoIndex` off and the indexes created explicitly here, awaited, so that the store is not
+ * handed out before its unique indexes exist (`createIndexes`, not `syncIndexes`: FerretDB's
+ * `listIndexes` omits `sparse`, so `syncIndexes` would drop and rebuild the pending-ticket
+ * index at every boot, leaving a window without it); then the outbox's staged rows left by a
+ * crash are resolved ({@link MongoOutbox}). Commands are not buffered: with the server
+ * unreachable they fail after `serverSelectionTimeoutMS` instead of waiting forever.
+ * @param uri a `mongodb://` URI naming the database (`MONGODB_URI`)
+ * @throws the connection or index error; the connection is closed first
+ */
+export async function createMongoStore(uri: string, options: MongoStoreOptions = {}): Promise<Store> {
+  const connection = mongoose.createConnection(uri, {
+    autoIndex: false,
+    autoCreate: true,
+    bufferCommands: false,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+  });
+  try {
+    await connection.asPromise();
+    const db = connection.db;
+    if (!db) throw new Error("mongo store: connected, but the connection has no database");
+    const models = {
+      matchRequests: matchRequestModel(connection),
+      sessions: sessionModel(connection),
+      reports: reportModel(connection),
+      blocks: blockModel(connection),
+      audit: auditModel(connection),
+      outbox: outboxModel(connection),
+      claims: claimModel(connection),
+    };
+    for (const model of Object.values(models)) {
+      await model.init();
+      await model.createIndexes();
+    }
+    const outbox = new MongoOutbox(models.outbox, db, options);
+    await outbox.recoverStaged();
+    const writer = new ClaimedWriter(models.claims, options);
+    return {
+      kind: "mongo",
+      matchRequests: new MongoMatchRequestRepository(models.matchRequests, outbox, writer),
+      sessions: new MongoSessionRepository(models.sessions, outbox, writer),
+      moderation: new MongoModerationRepository(models.reports, models.blocks, outbox),
+      outbox,
+      audit: new MongoAuditRepository(models.audit),
+      async ping() {
+        await db.command({ ping: 1 });
+      },
+      async close() {
+        await connection.close();
+      },
+    };
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+}

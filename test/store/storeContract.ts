@@ -1,0 +1,595 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { ParleyError } from "../../src/errors/errorCodes.js";
+import { createEvent, type EventEnvelope, type EventType } from "../../src/events/envelope.js";
+import type { MatchRequestRecord, ParticipantRecord, RatingRecord, ReportRecord, SessionRecord } from "../../src/store/records.js";
+import type { AuditRecord, Store } from "../../src/store/repositories.js";
+
+/**
+ * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
+ * both implementations"; STYLE §3). Every test uses fresh ids, so several runs may share a
+ * database; lists that span the whole store are checked through the rows a test wrote itself,
+ * and counts through deltas.
+ */
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+/** Everything pending in the outbox (the suites keep it far below this). */
+const ALL = 1_000_000;
+
+function newId(): string {
+  return randomUUID();
+}
+
+function ticket(overrides: Partial<MatchRequestRecord> = {}): MatchRequestRecord {
+  return {
+    id: newId(),
+    userId: `user-${newId()}`,
+    queue: "practice:en",
+    sessionType: "practice",
+    targetLanguageCode: "en",
+    nativeLanguageCode: "fr",
+    currentLevel: "B1",
+    preferredPartnerLevel: "same",
+    preferredPartnerNativeLanguageCode: "en",
+    topicCode: "travel.airport",
+    preferredAccent: "en-GB",
+    mode: "now",
+    maxWaitTimeSeconds: 120,
+    recordingConsent: true,
+    status: "pending",
+    createdAt: new Date(T0),
+    // Far ahead, so that only the expiry test's tickets are ever expired.
+    expiresAt: new Date(T0 + 365 * DAY),
+    ...overrides,
+  };
+}
+
+function participant(userId: string, overrides: Partial<ParticipantRecord> = {}): ParticipantRecord {
+  return {
+    userId,
+    displayName: `name of ${userId}`,
+    nativeLanguageCode: "fr",
+    targetLanguageCode: "en",
+    level: "B1",
+    role: "learner",
+    tier: "free",
+    recordingConsent: true,
+    spokenSeconds: 0,
+    turnCount: 0,
+    ...overrides,
+  };
+}
+
+function session(userIds: readonly string[], overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: newId(),
+    sessionType: "practice",
+    targetLanguageCode: "en",
+    topicCode: "travel.airport",
+    targetLevel: "B1",
+    status: "waiting",
+    participants: userIds.map((u, i) => participant(u, { role: i === 0 ? "learner" : "partner" })),
+    prompts: [],
+    matchRequestIds: [newId(), newId()],
+    createdAt: new Date(T0),
+    updatedAt: new Date(T0),
+    durationSeconds: 0,
+    ratings: [],
+    ...overrides,
+  };
+}
+
+function report(overrides: Partial<ReportRecord> = {}): ReportRecord {
+  return {
+    id: newId(),
+    sessionId: newId(),
+    reporterUserId: `user-${newId()}`,
+    reportedUserId: `user-${newId()}`,
+    reason: "rude",
+    details: "kept interrupting",
+    block: false,
+    createdAt: new Date(T0),
+    ...overrides,
+  };
+}
+
+function event(eventType: EventType, key = `user-${newId()}`): EventEnvelope {
+  return createEvent(eventType, key, { correlation: key, nested: { list: [1, "two"], empty: {} } }, newId(), T0);
+}
+
+async function pendingEventIds(store: Store): Promise<string[]> {
+  return (await store.outbox.pending(ALL)).map((r) => r.event.eventId);
+}
+
+function isCode(code: ParleyError["code"]) {
+  return (err: unknown): boolean => err instanceof ParleyError && err.code === code;
+}
+
+function byUser(a: { userId: string }, b: { userId: string }): number {
+  return a.userId.localeCompare(b.userId);
+}
+
+/**
+ * Registers the store contract suite.
+ * @param makeStore builds the store under test (once for the suite)
+ * @param cleanup runs after the store is closed (e.g. drops the test database)
+ */
+export function describeStoreContract(name: string, makeStore: () => Promise<Store>, cleanup?: () => Promise<void>): void {
+  describe(`${name}: store contract`, () => {
+    let store: Store;
+
+    before(async () => {
+      store = await makeStore();
+    });
+
+    after(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    it("answers ping", async () => {
+      await store.ping();
+    });
+
+    describe("match requests", () => {
+      it("returns a created ticket as written, times as Dates", async () => {
+        const t = ticket({ scheduledFor: new Date(T0 + 5 * MIN) });
+        await store.matchRequests.create(t);
+        const got = await store.matchRequests.get(t.id);
+        assert.deepEqual(got, t);
+        assert.ok(got?.createdAt instanceof Date && got.expiresAt instanceof Date && got.scheduledFor instanceof Date);
+        assert.equal(await store.matchRequests.get(newId()), undefined);
+      });
+
+      it("refuses a second pending ticket of one user with ALREADY_MATCHED and writes none of its events", async () => {
+        const first = ticket();
+        await store.matchRequests.create(first);
+        const refusedEvent = event("match.requested", first.userId);
+        await assert.rejects(store.matchRequests.create(ticket({ userId: first.userId }), { events: [refusedEvent] }), isCode("ALREADY_MATCHED"));
+        assert.ok(!(await pendingEventIds(store)).includes(refusedEvent.eventId));
+        assert.equal((await store.matchRequests.pendingByUser(first.userId))?.id, first.id);
+      });
+
+      it("accepts a new ticket once the pending one is cancelled", async () => {
+        const first = ticket();
+        await store.matchRequests.create(first);
+        assert.equal(await store.matchRequests.transition(first.id, "pending", { status: "cancelled" }), true);
+        const second = ticket({ userId: first.userId, createdAt: new Date(T0 + MIN) });
+        await store.matchRequests.create(second);
+        assert.equal((await store.matchRequests.pendingByUser(first.userId))?.id, second.id);
+        // and once it is matched or expired too
+        assert.equal(await store.matchRequests.transition(second.id, "pending", { status: "matched", matchedSessionId: newId(), matchedAt: new Date(T0 + 2 * MIN) }), true);
+        await store.matchRequests.create(ticket({ userId: first.userId, createdAt: new Date(T0 + 3 * MIN) }));
+      });
+
+      it("lets exactly one of two concurrent creates of one user succeed", async () => {
+        const userId = `user-${newId()}`;
+        const results = await Promise.allSettled([store.matchRequests.create(ticket({ userId })), store.matchRequests.create(ticket({ userId }))]);
+        assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+        const rejected = results.find((r) => r.status === "rejected");
+        assert.ok(rejected && isCode("ALREADY_MATCHED")(rejected.reason));
+      });
+
+      it("finds the user's newest ticket of any status and their pending one", async () => {
+        const userId = `user-${newId()}`;
+        const old = ticket({ userId, createdAt: new Date(T0) });
+        await store.matchRequests.create(old);
+        await store.matchRequests.transition(old.id, "pending", { status: "expired" });
+        assert.equal(await store.matchRequests.pendingByUser(userId), undefined);
+        assert.equal((await store.matchRequests.latestByUser(userId))?.status, "expired");
+        const current = ticket({ userId, createdAt: new Date(T0 + MIN) });
+        await store.matchRequests.create(current);
+        assert.equal((await store.matchRequests.latestByUser(userId))?.id, current.id);
+        assert.equal((await store.matchRequests.pendingByUser(userId))?.id, current.id);
+        assert.equal(await store.matchRequests.latestByUser(`user-${newId()}`), undefined);
+      });
+
+      it("applies a transition only from the expected status, with its events", async () => {
+        const t = ticket();
+        await store.matchRequests.create(t);
+        const wrong = event("match.cancelled", t.userId);
+        assert.equal(await store.matchRequests.transition(t.id, "matched", { status: "cancelled" }, { events: [wrong] }), false);
+        assert.equal(await store.matchRequests.transition(newId(), "pending", { status: "cancelled" }, { events: [wrong] }), false);
+        const sessionId = newId();
+        const matched = event("conversation.matched", t.userId);
+        assert.equal(await store.matchRequests.transition(t.id, "pending", { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(T0 + MIN) }, { events: [matched] }), true);
+        assert.deepEqual(await store.matchRequests.get(t.id), { ...t, status: "matched", matchedSessionId: sessionId, matchedAt: new Date(T0 + MIN) });
+        const ids = await pendingEventIds(store);
+        assert.ok(ids.includes(matched.eventId));
+        assert.ok(!ids.includes(wrong.eventId));
+      });
+
+      it("lets exactly one of several concurrent transitions from pending win, and writes only the winner's events", async () => {
+        const t = ticket();
+        await store.matchRequests.create(t);
+        const countBefore = await store.outbox.pendingCount();
+        // Half of the racers carry events, half not (those reach the ticket soonest).
+        const statuses = ["cancelled", "expired", "matched", "cancelled", "expired", "matched", "cancelled", "expired"] as const;
+        const racers = statuses.map((status, i) => ({ status, events: i % 2 === 0 ? [event("match.cancelled", t.userId)] : [] }));
+        const results = await Promise.all(racers.map((r) => store.matchRequests.transition(t.id, "pending", { status: r.status }, { events: r.events })));
+        assert.equal(results.filter(Boolean).length, 1, "exactly one winner");
+        const winner = racers[results.indexOf(true)];
+        assert.ok(winner);
+        assert.equal((await store.matchRequests.get(t.id))?.status, winner.status);
+        const ids = await pendingEventIds(store);
+        for (const r of racers) for (const e of r.events) assert.equal(ids.includes(e.eventId), r === winner, `event of the ${r === winner ? "winner" : "loser"}`);
+        assert.equal(await store.outbox.pendingCount(), countBefore + winner.events.length);
+      });
+
+      it("lists pending tickets expired at a time, up to a limit", async () => {
+        const now = new Date(Date.UTC(2001, 0, 1));
+        const expiredA = ticket({ expiresAt: new Date(now.getTime() - 2000) });
+        const expiredB = ticket({ expiresAt: new Date(now.getTime()) });
+        const cancelled = ticket({ expiresAt: new Date(now.getTime() - 1000) });
+        const later = ticket({ expiresAt: new Date(now.getTime() + 1000) });
+        for (const t of [expiredA, expiredB, cancelled, later]) await store.matchRequests.create(t);
+        await store.matchRequests.transition(cancelled.id, "pending", { status: "cancelled" });
+        const listed = await store.matchRequests.listExpiredPending(now, ALL);
+        const mine = new Set([expiredA.id, expiredB.id, cancelled.id, later.id]);
+        assert.deepEqual(listed.filter((t) => mine.has(t.id)).map((t) => t.id).sort(), [expiredA.id, expiredB.id].sort());
+        assert.ok(listed.every((t) => t.status === "pending" && t.expiresAt <= now));
+        assert.equal((await store.matchRequests.listExpiredPending(now, 1)).length, 1);
+      });
+    });
+
+    describe("sessions", () => {
+      it("returns a created session as written, times as Dates, nested ones included", async () => {
+        const [a, b] = [`user-${newId()}`, `user-${newId()}`];
+        const s = session([a, b], {
+          status: "completed",
+          participants: [
+            participant(a, { avatarUrl: "https://example.test/a.png", joinedAt: new Date(T0 + 1000), leftAt: new Date(T0 + 9 * MIN), spokenSeconds: 120.5, turnCount: 7 }),
+            participant(b, { role: "partner", tier: "premium", joinedAt: new Date(T0 + 2000), spokenSeconds: 99, turnCount: 6 }),
+          ],
+          prompts: [{ promptKey: "icebreaker.1", category: "icebreaker", displayedAt: new Date(T0 + 3000) }],
+          compatibilityScore: 87.5,
+          hostUserId: a,
+          startedAt: new Date(T0 + 2000),
+          endedAt: new Date(T0 + 10 * MIN),
+          endReason: "completed",
+          durationSeconds: 598,
+          xpEligible: true,
+          recordingUrl: "s3://bucket/key.webm",
+          transcriptId: newId(),
+          ratings: [{ userId: a, rating: 4, feedback: "nice", ratedAt: new Date(T0 + 11 * MIN) }],
+        });
+        await store.sessions.create(s);
+        const got = await store.sessions.get(s.id);
+        assert.deepEqual(got, s);
+        assert.ok(got?.participants[0]?.joinedAt instanceof Date && got.prompts[0]?.displayedAt instanceof Date && got.ratings[0]?.ratedAt instanceof Date);
+        assert.equal(await store.sessions.get(newId()), undefined);
+      });
+
+      it("refuses a second session with the same id", async () => {
+        const s = session([`user-${newId()}`, `user-${newId()}`]);
+        await store.sessions.create(s);
+        await assert.rejects(store.sessions.create(s), isCode("INVALID_REQUEST"));
+      });
+
+      it("applies a transition only from an expected status, with its events, and touches updatedAt", async () => {
+        const s = session([`user-${newId()}`, `user-${newId()}`]);
+        const created = event("conversation.matched");
+        await store.sessions.create(s, { events: [created] });
+        const wrong = event("conversation.completed");
+        assert.equal(await store.sessions.transition(s.id, ["active", "completed"], { status: "aborted" }, { events: [wrong] }), false);
+        const started = event("conversation.started");
+        const startedAt = new Date(T0 + MIN);
+        assert.equal(await store.sessions.transition(s.id, ["waiting"], { status: "active", startedAt }, { events: [started] }), true);
+        const got = await store.sessions.get(s.id);
+        assert.equal(got?.status, "active");
+        assert.deepEqual(got?.startedAt, startedAt);
+        assert.ok(got && got.updatedAt.getTime() > s.updatedAt.getTime());
+        const ids = await pendingEventIds(store);
+        assert.ok(ids.includes(created.eventId) && ids.includes(started.eventId));
+        assert.ok(!ids.includes(wrong.eventId));
+      });
+
+      it("lets exactly one of several concurrent transitions from waiting win, and writes only the winner's events", async () => {
+        const s = session([`user-${newId()}`, `user-${newId()}`]);
+        await store.sessions.create(s);
+        const racers = Array.from({ length: 8 }, (_, i) => ({
+          patch: i % 2 === 0 ? { status: "active" as const, startedAt: new Date(T0 + i * MIN) } : { status: "expired" as const, endedAt: new Date(T0 + i * MIN), endReason: "timeout" as const },
+          // Some with two events, some with one, some with none (those reach the session soonest).
+          events: Array.from({ length: i % 3 }, () => event(i % 2 === 0 ? "conversation.started" : "conversation.expired")),
+        }));
+        const results = await Promise.all(racers.map((r) => store.sessions.transition(s.id, ["waiting"], r.patch, { events: r.events })));
+        assert.equal(results.filter(Boolean).length, 1, "exactly one winner");
+        const winner = racers[results.indexOf(true)];
+        assert.ok(winner);
+        const stored = await store.sessions.get(s.id);
+        assert.equal(stored?.status, winner.patch.status);
+        assert.deepEqual(stored?.startedAt ?? stored?.endedAt, "startedAt" in winner.patch ? winner.patch.startedAt : winner.patch.endedAt);
+        const ids = await pendingEventIds(store);
+        for (const r of racers) for (const e of r.events) assert.equal(ids.includes(e.eventId), r === winner);
+      });
+
+      it("loses no change when several writers patch and transition one session at the same time", async () => {
+        const s = session([`user-${newId()}`, `user-${newId()}`], { status: "active" });
+        await store.sessions.create(s);
+        const prompts = [{ promptKey: "main.1", category: "main_topic" as const, displayedAt: new Date(T0 + MIN) }];
+        await Promise.all([
+          store.sessions.patch(s.id, { prompts }),
+          store.sessions.patch(s.id, { recordingUrl: "s3://bucket/rec.webm" }),
+          store.sessions.patch(s.id, { transcriptId: "transcript-1" }),
+          store.sessions.transition(s.id, ["active"], { status: "completed", endedAt: new Date(T0 + 9 * MIN), durationSeconds: 480 }),
+        ]);
+        const got = await store.sessions.get(s.id);
+        assert.deepEqual(got?.prompts, prompts);
+        assert.equal(got?.recordingUrl, "s3://bucket/rec.webm");
+        assert.equal(got?.transcriptId, "transcript-1");
+        assert.equal(got?.status, "completed");
+        assert.equal(got?.durationSeconds, 480);
+      });
+
+      it("patches live fields without writing events", async () => {
+        const s = session([`user-${newId()}`, `user-${newId()}`], { status: "active" });
+        await store.sessions.create(s);
+        const before = await store.outbox.pendingCount();
+        const prompts = [{ promptKey: "main.2", category: "main_topic" as const, displayedAt: new Date(T0 + 4 * MIN) }];
+        await store.sessions.patch(s.id, { prompts });
+        const got = await store.sessions.get(s.id);
+        assert.deepEqual(got?.prompts, prompts);
+        assert.equal(got?.status, "active");
+        assert.equal(await store.outbox.pendingCount(), before);
+        await store.sessions.patch(newId(), { prompts }); // unknown id: nothing happens
+      });
+
+      it("lists a user's sessions newest first by end (else creation), with total, paging and filters", async () => {
+        const u = `user-${newId()}`;
+        const other = `user-${newId()}`;
+        const endedLast = session([u, other], { status: "active", createdAt: new Date(T0) });
+        const endedEarly = session([u, other], { status: "completed", createdAt: new Date(T0 + MIN), endedAt: new Date(T0 + 2 * MIN) });
+        const waiting = session([u, other], { createdAt: new Date(T0 + 5 * MIN) });
+        const spanish = session([u, other], { status: "aborted", targetLanguageCode: "es", createdAt: new Date(T0 + 3 * MIN), endedAt: new Date(T0 + 4 * MIN) });
+        const notMine = session([other, `user-${newId()}`], { createdAt: new Date(T0 + 6 * MIN) });
+        for (const s of [endedLast, endedEarly, waiting, spanish, notMine]) await store.sessions.create(s);
+        // Ends last: its end time, set by a transition, orders it first.
+        await store.sessions.transition(endedLast.id, ["active"], { status: "completed", endedAt: new Date(T0 + 10 * MIN) });
+
+        const all = await store.sessions.listByUser({ userId: u, limit: 10, offset: 0 });
+        assert.deepEqual(all.items.map((s) => s.id), [endedLast.id, waiting.id, spanish.id, endedEarly.id]);
+        assert.equal(all.total, 4);
+        const page = await store.sessions.listByUser({ userId: u, limit: 2, offset: 1 });
+        assert.deepEqual(page.items.map((s) => s.id), [waiting.id, spanish.id]);
+        assert.equal(page.total, 4);
+        const completed = await store.sessions.listByUser({ userId: u, statuses: ["completed"], limit: 10, offset: 0 });
+        assert.deepEqual(completed.items.map((s) => s.id), [endedLast.id, endedEarly.id]);
+        assert.equal(completed.total, 2);
+        const es = await store.sessions.listByUser({ userId: u, targetLanguageCode: "es", limit: 10, offset: 0 });
+        assert.deepEqual(es.items.map((s) => s.id), [spanish.id]);
+        assert.equal(es.total, 1);
+        const beyond = await store.sessions.listByUser({ userId: u, limit: 10, offset: 10 });
+        assert.deepEqual(beyond, { items: [], total: 4 });
+      });
+
+      it("finds the user's live session, not one they left or that ended", async () => {
+        const u = `user-${newId()}`;
+        await store.sessions.create(session([u, `user-${newId()}`], { status: "completed" }));
+        const left = session([u, `user-${newId()}`], { status: "active" });
+        left.participants[0] = participant(u, { leftAt: new Date(T0 + MIN) });
+        await store.sessions.create(left);
+        assert.equal(await store.sessions.liveByUser(u), undefined);
+        const live = session([`user-${newId()}`, u], { status: "active" });
+        await store.sessions.create(live);
+        assert.equal((await store.sessions.liveByUser(u))?.id, live.id);
+        const waiting = session([`user-${newId()}`, `user-${newId()}`]);
+        await store.sessions.create(waiting);
+        assert.equal((await store.sessions.liveByUser(waiting.participants[1]?.userId ?? ""))?.id, waiting.id);
+      });
+
+      it("counts the user's sessions created since a time, expired ones excluded", async () => {
+        const u = `user-${newId()}`;
+        const since = new Date(T0 - 7 * DAY);
+        const sessions = [
+          session([u, `user-${newId()}`], { status: "completed", createdAt: new Date(T0 - 8 * DAY) }), // too old
+          session([u, `user-${newId()}`], { status: "completed", createdAt: new Date(T0 - DAY) }),
+          session([u, `user-${newId()}`], { status: "expired", createdAt: new Date(T0 - DAY) }),
+          session([`user-${newId()}`, u], { status: "aborted", createdAt: new Date(since.getTime()) }),
+          session([u, `user-${newId()}`], { createdAt: new Date(T0) }),
+          session([`user-${newId()}`, `user-${newId()}`], { createdAt: new Date(T0) }), // not theirs
+        ];
+        for (const s of sessions) await store.sessions.create(s);
+        assert.equal(await store.sessions.countCountedSince(u, since), 3);
+        // A session expiring later stops counting.
+        await store.sessions.transition(sessions[4]?.id ?? "", ["waiting"], { status: "expired" });
+        assert.equal(await store.sessions.countCountedSince(u, since), 2);
+      });
+
+      it("lists the partners of sessions started since a time, once each", async () => {
+        const [u, a, b, c, d] = Array.from({ length: 5 }, () => `user-${newId()}`) as [string, string, string, string, string];
+        const since = new Date(T0 - DAY);
+        await store.sessions.create(session([u, a], { status: "completed", startedAt: new Date(T0 - 60 * MIN) }));
+        await store.sessions.create(session([b, u], { status: "completed", startedAt: new Date(T0 - 30 * DAY) }));
+        await store.sessions.create(session([u, c])); // never started
+        await store.sessions.create(session([a, u, d], { sessionType: "group", status: "active", startedAt: new Date(since.getTime()) }));
+        await store.sessions.create(session([b, c], { status: "active", startedAt: new Date(T0) })); // not theirs
+        assert.deepEqual((await store.sessions.partnersSince(u, since)).sort(), [a, d].sort());
+        assert.deepEqual(await store.sessions.partnersSince(`user-${newId()}`, since), []);
+      });
+
+      it("lists live sessions oldest first, up to a limit", async () => {
+        const base = Date.UTC(1990, 0, 1);
+        const done = session([`user-${newId()}`, `user-${newId()}`], { status: "completed", createdAt: new Date(base) });
+        const active = session([`user-${newId()}`, `user-${newId()}`], { status: "active", createdAt: new Date(base + 1) });
+        const waiting = session([`user-${newId()}`, `user-${newId()}`], { createdAt: new Date(base + 2) });
+        for (const s of [waiting, done, active]) await store.sessions.create(s);
+        const live = await store.sessions.listLive(ALL);
+        const mine = new Set([done.id, active.id, waiting.id]);
+        assert.deepEqual(live.filter((s) => mine.has(s.id)).map((s) => s.id), [active.id, waiting.id]);
+        assert.ok(live.every((s) => s.status === "waiting" || s.status === "active"));
+        for (let i = 1; i < live.length; i++) assert.ok((live[i - 1]?.createdAt.getTime() ?? 0) <= (live[i]?.createdAt.getTime() ?? 0));
+        assert.equal((await store.sessions.listLive(1)).length, 1);
+      });
+    });
+
+    describe("ratings", () => {
+      async function endedSession(): Promise<{ id: string; a: string; b: string }> {
+        const [a, b] = [`user-${newId()}`, `user-${newId()}`];
+        const s = session([a, b], { status: "completed", startedAt: new Date(T0), endedAt: new Date(T0 + 10 * MIN) });
+        await store.sessions.create(s);
+        return { id: s.id, a, b };
+      }
+
+      function rating(userId: string, value: number, at = T0 + 11 * MIN): RatingRecord {
+        return { userId, rating: value, feedback: `gave ${value}`, ratedAt: new Date(at) };
+      }
+
+      it("adds a rating per user and replaces the user's own, with its events", async () => {
+        const { id, a, b } = await endedSession();
+        const e1 = event("conversation.rated", a);
+        assert.deepEqual(await store.sessions.upsertRating(id, rating(a, 4), { events: [e1] }), [rating(a, 4)]);
+        const e2 = event("conversation.rated", a);
+        assert.deepEqual(await store.sessions.upsertRating(id, rating(a, 2), { events: [e2] }), [rating(a, 2)]);
+        const e3 = event("conversation.rated", b);
+        const after = await store.sessions.upsertRating(id, rating(b, 5, T0 + 12 * MIN), { events: [e3] });
+        assert.deepEqual([...after].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        const stored = await store.sessions.get(id);
+        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        assert.ok(stored?.ratings.every((r) => r.ratedAt instanceof Date));
+        const ids = await pendingEventIds(store);
+        for (const e of [e1, e2, e3]) assert.ok(ids.includes(e.eventId));
+      });
+
+      it("refuses to rate an unknown session with SESSION_NOT_FOUND and writes none of its events", async () => {
+        const e = event("conversation.rated");
+        await assert.rejects(store.sessions.upsertRating(newId(), rating(`user-${newId()}`, 3), { events: [e] }), isCode("SESSION_NOT_FOUND"));
+        assert.ok(!(await pendingEventIds(store)).includes(e.eventId));
+      });
+
+      it("keeps every rating when several users rate at the same time", async () => {
+        const users = Array.from({ length: 6 }, () => `user-${newId()}`);
+        const s = session(users, { sessionType: "group", status: "completed", startedAt: new Date(T0), endedAt: new Date(T0 + 10 * MIN) });
+        await store.sessions.create(s);
+        await Promise.all(users.map((u, i) => store.sessions.upsertRating(s.id, rating(u, 1 + (i % 5)))));
+        const stored = await store.sessions.get(s.id);
+        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), users.map((u, i) => rating(u, 1 + (i % 5))).sort(byUser));
+      });
+
+      it("keeps exactly one rating when one user rates several times at the same time", async () => {
+        const { id, a } = await endedSession();
+        await Promise.all([1, 2, 3, 4, 5].map((value) => store.sessions.upsertRating(id, rating(a, value))));
+        const stored = await store.sessions.get(id);
+        assert.equal(stored?.ratings.length, 1);
+        assert.ok([1, 2, 3, 4, 5].includes(stored?.ratings[0]?.rating ?? 0));
+      });
+    });
+
+    describe("moderation", () => {
+      it("stores reports with their events, counts them per reported user and lists them newest first", async () => {
+        const reported = `user-${newId()}`;
+        const before = await store.moderation.listReports(ALL, 0);
+        const older = report({ reportedUserId: reported, createdAt: new Date(T0 + 1000) });
+        const newer = report({ reportedUserId: reported, createdAt: new Date(T0 + 2000), block: true });
+        const elsewhere = report({ createdAt: new Date(T0 + 1500) });
+        delete elsewhere.details;
+        const events = [event("participant.reported"), event("participant.reported"), event("participant.reported")];
+        await store.moderation.createReport(older, { events: [events[0] as EventEnvelope] });
+        await store.moderation.createReport(newer, { events: [events[1] as EventEnvelope] });
+        await store.moderation.createReport(elsewhere, { events: [events[2] as EventEnvelope] });
+        assert.equal(await store.moderation.countReportsAgainst(reported), 2);
+        assert.equal(await store.moderation.countReportsAgainst(`user-${newId()}`), 0);
+        const all = await store.moderation.listReports(ALL, 0);
+        assert.equal(all.total, before.total + 3);
+        const mine = new Set([older.id, newer.id, elsewhere.id]);
+        assert.deepEqual(all.items.filter((r) => mine.has(r.id)), [newer, elsewhere, older]);
+        for (let i = 1; i < all.items.length; i++) assert.ok((all.items[i - 1]?.createdAt.getTime() ?? 0) >= (all.items[i]?.createdAt.getTime() ?? 0));
+        const second = await store.moderation.listReports(1, 1);
+        assert.deepEqual(second.items, all.items.slice(1, 2));
+        const ids = await pendingEventIds(store);
+        for (const e of events) assert.ok(ids.includes(e.eventId));
+      });
+
+      it("reports blocks in both directions, once per pair", async () => {
+        const [a, b, c] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
+        await store.moderation.block(a, b);
+        await store.moderation.block(a, b);
+        assert.deepEqual(await store.moderation.blockedPeers(a), [b]);
+        assert.deepEqual(await store.moderation.blockedPeers(b), [a]);
+        await store.moderation.block(c, a);
+        assert.deepEqual((await store.moderation.blockedPeers(a)).sort(), [b, c].sort());
+        assert.deepEqual(await store.moderation.blockedPeers(c), [a]);
+        assert.deepEqual(await store.moderation.blockedPeers(`user-${newId()}`), []);
+      });
+    });
+
+    describe("outbox", () => {
+      it("hands out the events of every repository in write order, by increasing seq, as written", async () => {
+        const t = ticket();
+        const s = session([t.userId, `user-${newId()}`]);
+        const written = [event("match.requested"), event("conversation.matched"), event("conversation.matched"), event("participant.reported"), event("conversation.started"), event("conversation.rated")];
+        const [requested, matchedA, matchedB, reported, started, rated] = written as [EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope];
+        await store.matchRequests.create(t, { events: [requested] });
+        await store.sessions.create(s, { events: [matchedA, matchedB] });
+        await store.moderation.createReport(report({ sessionId: s.id }), { events: [reported] });
+        await store.sessions.transition(s.id, ["waiting"], { status: "active", startedAt: new Date(T0) }, { events: [started] });
+        await store.sessions.upsertRating(s.id, { userId: t.userId, rating: 5, ratedAt: new Date(T0) }, { events: [rated] });
+
+        const rows = await store.outbox.pending(ALL);
+        const wanted = new Set(written.map((e) => e.eventId));
+        const mine = rows.filter((r) => wanted.has(r.event.eventId));
+        assert.deepEqual(mine.map((r) => r.event), written);
+        for (let i = 1; i < rows.length; i++) assert.ok((rows[i - 1]?.seq ?? 0) < (rows[i]?.seq ?? 0), "seqs increase");
+        for (const r of mine) {
+          assert.equal(r.attempts, 0);
+          assert.equal(r.publishedAt, undefined);
+          assert.ok(r.createdAt instanceof Date);
+        }
+      });
+
+      it("hands out the oldest pending rows first, up to a limit", async () => {
+        await store.matchRequests.create(ticket(), { events: [event("match.requested"), event("match.requested")] });
+        const all = await store.outbox.pending(ALL);
+        const first = await store.outbox.pending(2);
+        assert.deepEqual(first.map((r) => r.seq), all.slice(0, 2).map((r) => r.seq));
+        assert.equal(await store.outbox.pendingCount(), all.length);
+      });
+
+      it("keeps failed rows pending with one more attempt, and drops published rows from pending", async () => {
+        const events = [event("match.requested"), event("match.requested"), event("match.requested")];
+        await store.matchRequests.create(ticket(), { events });
+        const wanted = new Set(events.map((e) => e.eventId));
+        const mine = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId));
+        const seqs = mine.map((r) => r.seq);
+        assert.equal(seqs.length, 3);
+
+        await store.outbox.markFailed(seqs.slice(0, 2));
+        await store.outbox.markFailed(seqs.slice(0, 1));
+        const afterFailure = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId));
+        assert.deepEqual(afterFailure.map((r) => r.attempts), [2, 1, 0]);
+
+        const countBefore = await store.outbox.pendingCount();
+        await store.outbox.markPublished(seqs.slice(0, 2), new Date(T0));
+        await store.outbox.markPublished([], new Date(T0));
+        assert.equal(await store.outbox.pendingCount(), countBefore - 2);
+        const left = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId));
+        assert.deepEqual(left.map((r) => r.seq), seqs.slice(2));
+      });
+    });
+
+    describe("audit", () => {
+      it("lists entries newest first, as written, with total and paging", async () => {
+        const before = await store.audit.list(ALL, 0);
+        const actor = `admin-${newId()}`;
+        const entries: AuditRecord[] = [1, 2, 3].map((i) => ({
+          id: newId(),
+          actorUserId: actor,
+          action: "session.end",
+          target: `session:${newId()}`,
+          ...(i === 2 ? {} : { details: { reason: `r${i}`, nested: { n: i }, empty: {} } }),
+          at: new Date(T0 + i * 1000),
+        }));
+        for (const e of entries) await store.audit.append(e);
+        const all = await store.audit.list(ALL, 0);
+        assert.equal(all.total, before.total + 3);
+        const mine = new Set(entries.map((e) => e.id));
+        assert.deepEqual(all.items.filter((e) => mine.has(e.id)), [...entries].reverse());
+        const page = await store.audit.list(2, 1);
+        assert.deepEqual(page.items, all.items.slice(1, 3));
+        assert.equal(page.total, all.total);
+      });
+    });
+  });
+}
