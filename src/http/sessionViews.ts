@@ -2,7 +2,7 @@ import type { IceServer } from "../auth/turnCredentials.js";
 import { averageRating } from "../session/ratingRules.js";
 import { selectNextPrompt } from "../session/promptSelection.js";
 import type { AuditRecord } from "../store/repositories.js";
-import type { MatchRequestRecord, ReportRecord, SessionRecord } from "../store/records.js";
+import type { MatchRequestRecord, ParticipantRecord, ReportRecord, SessionRecord } from "../store/records.js";
 import type { PromptType, Topic } from "../topics/topic.js";
 import { topicAccess, type TopicLearner } from "../topics/topicAccess.js";
 
@@ -66,6 +66,17 @@ export function topicDetailsView(topic: Topic, learner: TopicLearner) {
   };
 }
 
+/** A participant as every session view shows it (seed 002 §3.2 `participants[]`). */
+function participantView(p: ParticipantRecord) {
+  return {
+    userId: p.userId,
+    displayName: p.displayName,
+    ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
+    nativeLanguageCode: p.nativeLanguageCode,
+    targetLanguageCode: p.targetLanguageCode,
+  };
+}
+
 /** `POST /sessions/:id/join` 200 body (seed 002 §3.2 + DESIGN §7 `reservation`). */
 export function joinView(session: SessionRecord, topic: Topic | undefined, iceServers: IceServer[], reservation: unknown) {
   const firstPromptKey = session.prompts[0]?.promptKey ?? (topic && selectNextPrompt(topic, [])?.promptKey);
@@ -75,13 +86,7 @@ export function joinView(session: SessionRecord, topic: Topic | undefined, iceSe
       status: session.status,
       sessionType: session.sessionType,
       targetLanguageCode: session.targetLanguageCode,
-      participants: session.participants.map((p) => ({
-        userId: p.userId,
-        displayName: p.displayName,
-        ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
-        nativeLanguageCode: p.nativeLanguageCode,
-        targetLanguageCode: p.targetLanguageCode,
-      })),
+      participants: session.participants.map(participantView),
       topic: {
         code: session.topicCode,
         nameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`,
@@ -111,11 +116,7 @@ export function sessionDetailsView(session: SessionRecord, now: number) {
       targetLevel: session.targetLevel,
       topicCode: session.topicCode,
       participants: session.participants.map((p) => ({
-        userId: p.userId,
-        displayName: p.displayName,
-        ...(p.avatarUrl ? { avatarUrl: p.avatarUrl } : {}),
-        nativeLanguageCode: p.nativeLanguageCode,
-        targetLanguageCode: p.targetLanguageCode,
+        ...participantView(p),
         role: p.role,
         spokenSeconds: p.spokenSeconds,
         turnCount: p.turnCount,

@@ -1,5 +1,6 @@
 import type { CefrLevel } from "../topics/cefr.js";
 import type { EventEnvelope } from "../events/envelope.js";
+import type { EndReason as SessionEndReason, SessionStatus } from "../session/sessionLifecycle.js";
 
 /** Status of a ticket (seed 002 §2.1 MatchRequest). */
 export type MatchRequestStatus = "pending" | "matched" | "expired" | "cancelled";
@@ -28,10 +29,8 @@ export interface MatchRequestRecord {
   expiresAt: Date;
 }
 
-/** Lifecycle status of a session (DESIGN §6). */
-export type SessionStatus = "waiting" | "active" | "completed" | "expired" | "aborted";
-/** Why a session ended (DESIGN §5 `session_ended.reason`). */
-export type SessionEndReason = "completed" | "partner_left" | "timeout" | "host_ended" | "error";
+/** Lifecycle status and end reason of a session: the lifecycle's own types (DESIGN §5–§6). */
+export type { SessionStatus, EndReason as SessionEndReason } from "../session/sessionLifecycle.js";
 
 /** One participant of a session (seed 002 §2.1, seed 000 Participant). */
 export interface ParticipantRecord {
