@@ -1,0 +1,183 @@
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { PassThrough } from "node:stream";
+import { type Config, ConfigError } from "../config/config.js";
+import {
+  assertContentType,
+  assertPresignedExpiry,
+  RECORDING_EXTENSION,
+  recordingKey,
+  type RecordingStorage,
+  type RecordingWriter,
+} from "./recordingStorage.js";
+import { createStreamingRecordingWriter } from "./streamingRecordingWriter.js";
+
+/** Size of each multipart upload part, bytes (S3's minimum; every part but the last has exactly this size). */
+export const RECORDING_PART_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Parts uploaded at once per recording. One is plenty for audio (~4 KB/s of Opus) and keeps a
+ * writer's memory at one part; it also makes a failed part stop the upload at once instead of
+ * letting other uploaders keep reading the stream.
+ */
+const QUEUE_SIZE = 1;
+
+/** Bytes the stream between the room and the upload buffers before `write` applies backpressure. */
+const STREAM_BUFFER_BYTES = 1024 * 1024;
+
+/** Thrown into an upload's body to stop it when a writer is aborted. */
+class RecordingAbortedError extends Error {
+  constructor() {
+    super("recording aborted");
+    this.name = "RecordingAbortedError";
+  }
+}
+
+/** Options of {@link createS3RecordingStorage}. */
+export interface S3RecordingStorageOptions {
+  /** A client to share (or to observe, in tests). @default one built by {@link createS3Client} */
+  client?: S3Client;
+}
+
+/**
+ * The S3 client `S3_*` describes: `region`, `endpoint` (when set), `forcePathStyle`, and static
+ * credentials when both keys are set (else the SDK's default credential chain).
+ */
+export function createS3Client(s3: Config["s3"]): S3Client {
+  return new S3Client({
+    region: s3.region,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    forcePathStyle: s3.forcePathStyle,
+    ...(s3.accessKeyId && s3.secretAccessKey ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
+  });
+}
+
+/**
+ * The production recording storage (DESIGN §1, §6, §9): objects in `S3_BUCKET` on any
+ * S3-compatible endpoint (AWS S3, Cloudflare R2, MinIO; `S3_ENDPOINT` and
+ * `S3_FORCE_PATH_STYLE` for the non-AWS ones).
+ *
+ * - Keys are `${S3_RECORDINGS_PREFIX}<sessionId>.webm` (default prefix `sessions/`); refs are
+ *   `s3://<bucket>/<key>`.
+ * - A writer feeds a `PassThrough` that a `@aws-sdk/lib-storage` `Upload` reads: parts of
+ *   {@link RECORDING_PART_BYTES} are uploaded one at a time while the session goes on (a
+ *   recording under 5 MiB becomes one PutObject at `finish`). Abort (or a failure) aborts the
+ *   multipart upload, so no parts are left billed; still, give the bucket a lifecycle rule
+ *   `AbortIncompleteMultipartUpload` for uploads orphaned by a crash.
+ * - Presigned URLs: SigV4 `GetObject` URLs from `@aws-sdk/s3-request-presigner`.
+ * - `ping` is `HeadBucket`; `listOlderThan` lists `*.webm` under the prefix by `LastModified`.
+ *
+ * Credentials: `S3_ACCESS_KEY_ID` + `S3_SECRET_ACCESS_KEY` when set, else the SDK's default
+ * chain (environment, shared files, instance/task role).
+ * @param options.client an S3 client to use instead of building one from `s3` (its owner
+ *   destroys it: `close()` does not)
+ * @throws ConfigError naming `S3_BUCKET` when it is missing, or the half of the key pair that is
+ */
+export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingStorageOptions = {}): RecordingStorage {
+  const { bucket, recordingsPrefix: prefix } = s3;
+  if (!bucket) throw new ConfigError("S3_BUCKET", "the S3 recording storage needs a bucket");
+  if (Boolean(s3.accessKeyId) !== Boolean(s3.secretAccessKey)) {
+    throw new ConfigError(s3.accessKeyId ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID", "set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither");
+  }
+  const client = options.client ?? createS3Client(s3);
+  const refPrefix = `s3://${bucket}/`;
+  const writers = new Set<RecordingWriter>();
+  let closed = false;
+
+  /** The key of a ref of this storage. @throws RangeError otherwise */
+  function keyOfRef(ref: string): string {
+    const key = ref.startsWith(refPrefix) ? ref.slice(refPrefix.length) : "";
+    if (key === "") throw new RangeError(`not a recording of s3://${bucket}: ${ref}`);
+    return key;
+  }
+
+  const storage: RecordingStorage = {
+    kind: "s3",
+
+    openWriter(sessionId, contentType) {
+      if (closed) throw new Error("S3 recording storage is closed");
+      const key = recordingKey(prefix, sessionId);
+      assertContentType(contentType);
+      const body = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+        partSize: RECORDING_PART_BYTES,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
+      });
+      // The upload starts reading the body now; it settles after the body ends (complete) or
+      // errors (discard), having aborted its multipart upload on any failure.
+      const uploaded = upload.done();
+      const settled = uploaded.then(
+        () => undefined,
+        // A failed upload stops the room's writes at once.
+        (err: unknown) => void body.destroy(err instanceof Error ? err : new Error(String(err))),
+      );
+      const writer = createStreamingRecordingWriter(
+        {
+          stream: body,
+          async complete() {
+            await uploaded;
+            return storage.url(key);
+          },
+          async discard() {
+            body.destroy(new RecordingAbortedError());
+            await settled;
+          },
+        },
+        () => writers.delete(writer),
+      );
+      writers.add(writer);
+      return writer;
+    },
+
+    keyFor(sessionId) {
+      return recordingKey(prefix, sessionId);
+    },
+
+    url(key) {
+      return `${refPrefix}${key}`;
+    },
+
+    async presignedGetUrl(ref, expiresInSeconds) {
+      assertPresignedExpiry(expiresInSeconds);
+      const key = keyOfRef(ref);
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
+
+    async delete(ref) {
+      const key = keyOfRef(ref);
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+
+    async listOlderThan(cutoff) {
+      const refs: string[] = [];
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key?.endsWith(RECORDING_EXTENSION) && object.LastModified && object.LastModified.getTime() < cutoff.getTime()) {
+            refs.push(storage.url(object.Key));
+          }
+        }
+      }
+      return refs;
+    },
+
+    async ping() {
+      if (closed) throw new Error("S3 recording storage is closed");
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch (err) {
+        throw new Error(`S3 bucket ${bucket} is not reachable${s3.endpoint ? ` at ${s3.endpoint}` : ""}: ${err instanceof Error ? err.name + " " + err.message : String(err)}`, { cause: err });
+      }
+    },
+
+    async close() {
+      closed = true;
+      await Promise.all([...writers].map((w) => w.abort()));
+      if (!options.client) client.destroy();
+    },
+  };
+  return storage;
+}
