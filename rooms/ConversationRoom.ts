@@ -1,4 +1,5 @@
-import { Room, type Client } from "@colyseus/core";
+import { matchMaker, Room, type Client } from "@colyseus/core";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
 import { ParleyError } from "../src/errors/errorCodes.js";
@@ -33,6 +34,14 @@ function userOf(client: ConversationClient): string {
 }
 
 const CLOSE_SERVER_SHUTDOWN = 4001;
+/**
+ * Presence key marking a session's room as open — running, or disposing until its writes are
+ * done — on any process. Value: the marking instance's token. It expires after the longest
+ * life a room can have (join timeout + premium limit + this margin), should a process die.
+ */
+const openKey = (sessionId: string) => `parley:conversation:open:${sessionId}`;
+/** Seconds added to a room's longest life for the expiry of its {@link openKey} mark. */
+const OPEN_MARK_MARGIN_SECONDS = 3600;
 /** How long an ended room stays open so participants can rate by message, in ms. */
 const ENDED_ROOM_LINGER_MS = 5 * 60 * 1000;
 
@@ -59,14 +68,27 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private readonly ice = new IceCandidateBudget();
   private readonly lastHeartbeat = new Map<string, number>();
   private io: Promise<unknown> = Promise.resolve();
+  /** This instance's mark under {@link openKey}, when it is the one that set it. */
+  private openToken?: string;
   private signaling: Promise<unknown> = Promise.resolve();
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
     const sessionId = z.string().uuid().parse(options.sessionId);
     this.roomId = sessionId;
+    const opened = await this.presence.get(openKey(sessionId));
+    const listed = await matchMaker.driver.has(sessionId);
+    // Open but no longer listed: a room of this session is disposing (on any process) and its
+    // last writes are not done. A second room now would be a zombie: refuse until it is gone.
+    if (opened && !listed) throw new ParleyError("SESSION_NOT_ACTIVE", `the room of session ${sessionId} is closing`);
     const session = await this.deps.store.sessions.get(sessionId);
     if (!session) throw new ParleyError("SESSION_NOT_FOUND", `session ${sessionId} not found`);
-    if (session.status !== "waiting") throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
+    // Creation is idempotent per session (a retried create, an IPC create that timed out and
+    // was redone elsewhere): a second instance is built, then refused by the driver's atomic
+    // `insert` (roomId = sessionId), and the matchmaker answers with the first room's listing.
+    // So a live session whose room is listed is not an error here.
+    if (session.status !== "waiting" && !(session.status === "active" && listed)) {
+      throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
+    }
     const { config, catalog } = this.deps;
     const topic = catalog.get(session.targetLanguageCode, session.topicCode);
     if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
@@ -101,6 +123,11 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     this.setPatchRate(100);
     this.clock.setInterval(() => this.tick(), 1000);
     this.registerMessages();
+    if (!opened) {
+      this.openToken = randomUUID();
+      const ttlSeconds = config.session.joinTimeoutSeconds + config.session.maxDurationPremiumSeconds + OPEN_MARK_MARGIN_SECONDS;
+      await this.presence.setex(openKey(sessionId), this.openToken, ttlSeconds);
+    }
   }
 
   override async onAuth(_client: Client, _options: unknown, context: { token?: string }): Promise<Principal> {
@@ -162,8 +189,22 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     if (this.lifecycle.isEnded && this.clients.length === 0) this.closeSoon();
   }
 
+  /**
+   * Graceful shutdown (SIGTERM): a live session ends now — stored with its events, then told
+   * (`session_ended`, reason `error`) — and the clients are disconnected (4001) once the
+   * room's writes are done; `onDispose` waits for them too, and the process's shutdown waits
+   * for every room to dispose before it flushes the outbox and closes the store.
+   */
+  override onBeforeShutdown(): void {
+    if (this.lifecycle && !this.lifecycle.isEnded) this.apply(this.lifecycle.adminEnd(this.deps.now(), "error"));
+    this.io.then(() => this.disconnect(CLOSE_SERVER_SHUTDOWN)).catch(() => undefined);
+  }
+
   override async onDispose(): Promise<void> {
     await this.io;
+    // Writes done: the session may have a room again (only the instance that marked it clears it).
+    const key = openKey(this.state.sessionId);
+    if (this.openToken && (await this.presence.get(key)) === this.openToken) await this.presence.del(key);
   }
 
   /** One clock step: deadlines, due prompts, live speaking time. Public so tests can drive it. */

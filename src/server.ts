@@ -1,4 +1,4 @@
-import { defineRoom, defineServer, LocalDriver, LocalPresence, type Server } from "@colyseus/core";
+import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type MatchMakerDriver, type Presence, type Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -12,10 +12,14 @@ import { createFilePublisher } from "./events/filePublisher.js";
 import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
-import { createMemoryRateLimits } from "./limits/rateLimits.js";
+import type { ReadinessCheck } from "./http/opsRoutes.js";
+import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
+import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
+import { connectRedis, redactRedisUrl, type RedisBackends } from "./presence/redisBackends.js";
 import { createMemoryStore } from "./store/memory/memoryStore.js";
+import { createMongoStore } from "./store/mongo/mongoStore.js";
 import type { Store } from "./store/repositories.js";
 import { TopicCatalog } from "./topics/topicCatalog.js";
 
@@ -24,9 +28,9 @@ export interface ParleyOverrides {
   logger?: Logger;
   /** Clock, epoch milliseconds. @default Date.now */
   now?: () => number;
-  /** Uniform [0, 1) source (prompt intervals). @default Math.random */
+  /** Uniform [0, 1) source (prompt intervals, cleanup jitter). @default Math.random */
   random?: () => number;
-  /** Let Colyseus handle SIGTERM/SIGINT. @default true; tests pass false. */
+  /** Let Colyseus handle SIGTERM/SIGINT (graceful shutdown, then exit). @default true; tests pass false. */
   gracefullyShutdown?: boolean;
 }
 
@@ -37,40 +41,97 @@ export interface Parley {
   store: Store;
   publisher: EventPublisher;
   relay: OutboxRelay;
+  /** The cleanup job (started by {@link Parley.listen}). */
+  cleanup: SessionCleanup;
   logger: Logger;
-  /** Starts listening on `config.port`/`config.host` and the outbox relay. */
+  /** Starts listening on `config.port`/`config.host`, the outbox relay and the cleanup job. */
   listen(): Promise<void>;
+  /**
+   * The graceful shutdown SIGTERM runs, without `process.exit`: stop accepting, rooms end
+   * and persist, outbox flushed, backends closed (see {@link createParley}).
+   */
+  shutdown(): Promise<void>;
+}
+
+/** `mongodb://user:***@host/db`: a URI with its password hidden, for logs. */
+function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:@/]+):([^@/]*)@/, "//$1:***@");
 }
 
 /**
- * The composition root (DESIGN §1): picks each port's implementation from `config`, logs one
- * line per port, binds the ports to the room classes, mounts HTTP, and wires shutdown so the
- * outbox is flushed and the store closed after the rooms have persisted.
+ * The composition root (DESIGN §1): picks each port's implementation from `config` and logs
+ * one line per port saying which —
+ * - store: Mongoose on `MONGODB_URI` (connected, indexes built, awaited here), else in-memory;
+ * - presence/driver: `@colyseus/redis-presence` + `@colyseus/redis-driver` on `REDIS_URL`
+ *   (answering Redis awaited here), else `LocalPresence`/`LocalDriver` (one process only);
+ * - rate limits: rate-limiter-flexible on Redis with `REDIS_URL` (memory insurance), else memory;
+ * - events: the outbox drained to the JSON-lines file `DATA_DIR/events.jsonl`;
+ * - recording storage: local directory (S3 is wired by `S3_BUCKET` once rooms record);
+ * then binds the ports to the room classes, mounts HTTP (with `/readyz` probing each
+ * configured backend) and builds the cleanup job.
+ *
+ * Graceful shutdown (SIGTERM/SIGINT through Colyseus, or {@link Parley.shutdown}), in order:
+ * 1. `/readyz` answers 503 `shutting_down`; the cleanup job stops (its run in progress ends);
+ * 2. the matchmaker stops accepting (new rooms and seat reservations are refused) and every
+ *    room is asked to shut down: a live conversation ends (`session_ended`, reason `error`,
+ *    stored with its events), a waiting ticket is cancelled; each room disposes only after
+ *    its queued writes are done, and the matchmaker waits for every room to dispose;
+ * 3. the transport, the presence and the driver close;
+ * 4. the outbox relay's final drain publishes what the rooms wrote; the publisher, Redis and
+ *    the store close. Only then may the process exit.
+ * @throws the store's or Redis's connection error at boot (what was opened is closed first)
  */
-export function createParley(config: Config, overrides: ParleyOverrides = {}): Parley {
+export async function createParley(config: Config, overrides: ParleyOverrides = {}): Promise<Parley> {
   const logger = overrides.logger ?? createLogger(config.logLevel, config.serviceName);
   const now = overrides.now ?? Date.now;
   const random = overrides.random ?? Math.random;
   if (config.jwt.usingDevSecret) {
     logger.warn("JWT_SECRET is not set: using the built-in DEVELOPMENT key. Anyone can mint tokens. Never run like this in production.");
   }
-  const store = createMemoryStore();
-  const publisher = createFilePublisher(join(config.dataDir, "events.jsonl"));
-  const rateLimits = createMemoryRateLimits(config.quotas);
+
+  // store port
+  const store: Store = config.mongodbUri ? await createMongoStore(config.mongodbUri) : createMemoryStore();
+  // presence/driver + rate-limit ports
+  let redis: RedisBackends | undefined;
+  if (config.redisUrl) {
+    try {
+      redis = await connectRedis(config.redisUrl, logger);
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  const presence: Presence = redis?.presence ?? new LocalPresence();
+  const driver: MatchMakerDriver = redis?.driver ?? new LocalDriver();
+  const rateLimits: RateLimits = redis ? createRedisRateLimits(config.quotas, redis.rateLimitClient) : createMemoryRateLimits(config.quotas);
+  // events port: file publisher (Kafka wired by KAFKA_BROKERS — the lead wires createKafkaPublisher here)
+  const eventsPath = join(config.dataDir, "events.jsonl");
+  const publisher: EventPublisher = createFilePublisher(eventsPath);
+  // recording storage port: local directory (S3 wired by S3_BUCKET — the lead wires src/storage here)
+
+  if (redis && config.redisUrl) {
+    const url = redactRedisUrl(config.redisUrl);
+    logger.info({ port: "presence/driver", implementation: "RedisPresence/RedisDriver", url, publicAddress: config.publicAddress }, "presence/driver: Redis (several processes)");
+    if (!config.publicAddress) logger.warn("REDIS_URL is set but PUBLIC_ADDRESS is not: with several processes each one needs its own PUBLIC_ADDRESS (host:port), or clients dial the wrong process");
+  } else {
+    logger.info({ port: "presence/driver", implementation: "LocalPresence/LocalDriver" }, "presence/driver: local (single process)");
+  }
+  if (config.mongodbUri) logger.info({ port: "store", implementation: store.kind, uri: redactUri(config.mongodbUri) }, "store: MongoDB (Mongoose)");
+  else logger.info({ port: "store", implementation: store.kind }, "store: in-memory");
+  logger.info({ port: "events", implementation: publisher.kind, path: eventsPath }, "events: outbox → JSON lines file");
+  logger.info({ port: "rate limits", implementation: redis ? "redis" : "memory" }, redis ? "rate limits: rate-limiter-flexible Redis (memory insurance)" : "rate limits: rate-limiter-flexible memory");
+  logger.info({ port: "recording storage", implementation: "local", path: join(config.dataDir, "recordings") }, "recording storage: local directory");
+
   const metrics = createMetrics();
   const catalog = new TopicCatalog();
   const verifier = createTokenVerifier(config.jwt);
   const relay = new OutboxRelay(store.outbox, publisher, logger, {}, (n) => metrics.eventsPublished.inc(n));
   const onEventsWritten = () => relay.nudge();
-
-  logger.info({ port: "presence/driver", implementation: "LocalPresence/LocalDriver" }, "presence/driver: local (single process)");
-  logger.info({ port: "store", implementation: store.kind }, "store: in-memory");
-  logger.info({ port: "events", implementation: publisher.kind, path: join(config.dataDir, "events.jsonl") }, "events: outbox → JSON lines file");
-  logger.info({ port: "rate limits", implementation: "memory" }, "rate limits: rate-limiter-flexible memory");
-  logger.info({ port: "recording storage", implementation: "local", path: join(config.dataDir, "recordings") }, "recording storage: local directory");
+  let shuttingDown = false;
+  const readiness: ReadinessCheck[] = redis ? [{ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() }] : [];
 
   const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now };
+  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;
@@ -79,24 +140,57 @@ export function createParley(config: Config, overrides: ParleyOverrides = {}): P
     protected readonly deps = roomDeps;
   }
 
+  const cleanupRooms: CleanupRooms = {
+    async listedConversationIds() {
+      return new Set((await matchMaker.query({ name: "conversation" })).map((room) => room.roomId));
+    },
+    async nudge(sessionId) {
+      try {
+        await matchMaker.remoteRoomCall<ConversationRoom>(sessionId, "tick", [], 5000);
+        return true;
+      } catch (err) {
+        logger.warn({ err, sessionId }, "cleanup: the session's room did not answer");
+        return false;
+      }
+    },
+  };
+  const cleanup = new SessionCleanup(
+    { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
+    { intervalMs: config.session.cleanupIntervalMs, random },
+  );
+
   const server = defineServer({
     rooms: {
       matchmaking: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
       conversation: defineRoom(BoundConversationRoom),
     },
+    // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
+    // terminated after 2 unanswered pings.
     transport: new WebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }),
-    presence: new LocalPresence(),
-    driver: new LocalDriver(),
+    presence,
+    driver,
     publicAddress: config.publicAddress,
     gracefullyShutdown: overrides.gracefullyShutdown ?? true,
     greet: false,
     express: (app) => mountHttp(app, httpDeps),
   });
+
+  let shutdownStartedAt = 0;
+  server.onBeforeShutdown(async () => {
+    shuttingDown = true;
+    shutdownStartedAt = Date.now();
+    logger.info("shutdown: not ready any more; rooms end and persist");
+    await cleanup.stop();
+  });
   server.onShutdown(async () => {
+    logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown: every room disposed (writes done); flushing the outbox");
     await relay.stop();
-    await publisher.close();
-    await store.close();
-    logger.info("shutdown complete");
+    const pending = await store.outbox.pendingCount().catch(() => -1);
+    if (pending > 0) logger.warn({ pending }, "shutdown: events left in the outbox (published by the next process to start)");
+    await publisher.close().catch((err: unknown) => logger.warn({ err }, "shutdown: publisher close failed"));
+    await redis?.close();
+    await store.close().catch((err: unknown) => logger.warn({ err }, "shutdown: store close failed"));
+    logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown complete");
   });
 
   return {
@@ -105,11 +199,16 @@ export function createParley(config: Config, overrides: ParleyOverrides = {}): P
     store,
     publisher,
     relay,
+    cleanup,
     logger,
     async listen() {
       await server.listen(config.port, config.host);
       relay.start();
-      logger.info({ port: config.port, host: config.host }, `parley listening on http://${config.host}:${config.port}`);
+      cleanup.start();
+      logger.info({ port: config.port, host: config.host, publicAddress: config.publicAddress }, `parley listening on http://${config.host}:${config.port}`);
+    },
+    async shutdown() {
+      await server.gracefullyShutdown(false);
     },
   };
 }

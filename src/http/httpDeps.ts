@@ -6,6 +6,7 @@ import type { RateLimits } from "../limits/rateLimits.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/repositories.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
+import type { ReadinessCheck } from "./opsRoutes.js";
 
 /** What the HTTP layer needs, built once in `src/server.ts`. `now` is epoch milliseconds. */
 export interface HttpDeps {
@@ -19,4 +20,8 @@ export interface HttpDeps {
   publisher: EventPublisher;
   onEventsWritten: () => void;
   now: () => number;
+  /** Backends `GET /readyz` checks besides the store and the publisher (Redis). */
+  readiness?: ReadinessCheck[];
+  /** True once a graceful shutdown began (`GET /readyz` answers 503). */
+  isShuttingDown?: () => boolean;
 }

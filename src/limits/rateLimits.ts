@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
 
@@ -14,13 +15,51 @@ export interface RateLimits {
   rest: RateLimiterAbstract;
 }
 
-/** Memory-backed limiters (embedded default, DESIGN §1). */
-export function createMemoryRateLimits(quotas: Config["quotas"]): RateLimits {
+/** Budget of each limiter: key prefix, points and window in seconds (seed 002 §7.3). */
+function budgets(quotas: Config["quotas"]): Record<keyof RateLimits, { keyPrefix: string; points: number; duration: number }> {
   return {
-    matchRequests: new RateLimiterMemory({ keyPrefix: "match", points: quotas.matchRequestsPerHour, duration: 3600 }),
-    sessionJoins: new RateLimiterMemory({ keyPrefix: "join", points: quotas.sessionJoinsPerMinute, duration: 60 }),
-    signaling: new RateLimiterMemory({ keyPrefix: "signal", points: quotas.signalingPerMinute, duration: 60 }),
-    rest: new RateLimiterMemory({ keyPrefix: "rest", points: quotas.restPerMinute, duration: 60 }),
+    matchRequests: { keyPrefix: "match", points: quotas.matchRequestsPerHour, duration: 3600 },
+    sessionJoins: { keyPrefix: "join", points: quotas.sessionJoinsPerMinute, duration: 60 },
+    signaling: { keyPrefix: "signal", points: quotas.signalingPerMinute, duration: 60 },
+    rest: { keyPrefix: "rest", points: quotas.restPerMinute, duration: 60 },
+  };
+}
+
+/** Memory-backed limiters (embedded default, DESIGN §1): per process. */
+export function createMemoryRateLimits(quotas: Config["quotas"]): RateLimits {
+  const b = budgets(quotas);
+  return {
+    matchRequests: new RateLimiterMemory(b.matchRequests),
+    sessionJoins: new RateLimiterMemory(b.sessionJoins),
+    signaling: new RateLimiterMemory(b.signaling),
+    rest: new RateLimiterMemory(b.rest),
+  };
+}
+
+/** Prefix of every rate-limit key in Redis (`parley:rl:match:<userId>`, …). */
+export const REDIS_RATE_LIMIT_PREFIX = "parley:rl:";
+
+/**
+ * Redis-backed limiters (`REDIS_URL`, DESIGN §1): one budget shared by every process. Each has
+ * a memory limiter as `insuranceLimiter`, so a Redis outage degrades to per-process limits
+ * instead of failing the requests.
+ * @param redis an ioredis client; best with `enableOfflineQueue: false`, so that a command
+ *   fails at once (and the insurance limiter answers) while Redis is unreachable
+ */
+export function createRedisRateLimits(quotas: Config["quotas"], redis: Redis): RateLimits {
+  const b = budgets(quotas);
+  const limiter = (budget: { keyPrefix: string; points: number; duration: number }) =>
+    new RateLimiterRedis({
+      ...budget,
+      keyPrefix: `${REDIS_RATE_LIMIT_PREFIX}${budget.keyPrefix}`,
+      storeClient: redis,
+      insuranceLimiter: new RateLimiterMemory(budget),
+    });
+  return {
+    matchRequests: limiter(b.matchRequests),
+    sessionJoins: limiter(b.sessionJoins),
+    signaling: limiter(b.signaling),
+    rest: limiter(b.rest),
   };
 }
 

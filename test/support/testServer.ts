@@ -35,7 +35,7 @@ export function testServer(): Promise<{ parley: Parley; colyseus: ColyseusTestSe
       RATE_LIMIT_REST_PER_MINUTE: "100000",
       FREE_TIER_WEEKLY_LIMIT: "1000",
     });
-    const parley = createParley(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), now: clock.now, random: () => 0, gracefullyShutdown: false });
+    const parley = await createParley(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), now: clock.now, random: () => 0, gracefullyShutdown: false });
     const colyseus = await boot(parley.server, TEST_PORT);
     parley.relay.start();
     return { parley, colyseus, config };
