@@ -105,6 +105,8 @@ export async function connectRedis(url: string, logger: Logger, options: Connect
   const rateLimitClient = new Redis(url, { ...base, connectionName: "parley-rate-limits", enableOfflineQueue: false });
   const clients = [driverClient, rateLimitClient];
   const abortClients = () => clients.forEach((c) => c.disconnect());
+  watch(driverClient, "driver", logger);
+  watch(rateLimitClient, "rate limits", logger);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -119,8 +121,6 @@ export async function connectRedis(url: string, logger: Logger, options: Connect
   } finally {
     clearTimeout(timer);
   }
-  watch(driverClient, "driver", logger);
-  watch(rateLimitClient, "rate limits", logger);
   const presence = new LoggedRedisPresence(url, logger);
   const driver = new InsertingRedisDriver(driverClient);
   return {
