@@ -104,3 +104,9 @@ export interface OutboxRecord {
   publishedAt?: Date;
   attempts: number;
 }
+
+/**
+ * The display name that replaces an erased user's in stored sessions (`user.deleted`,
+ * DESIGN §8 "deletion → erase the user's data"; see `Store.eraseUser`).
+ */
+export const ERASED_DISPLAY_NAME = "Deleted user";

@@ -111,6 +111,58 @@ export interface AuditRepository {
   list(limit: number, offset: number): Promise<{ items: AuditRecord[]; total: number }>;
 }
 
+/**
+ * Events a consumer has handled (DESIGN §8 "Consumers are idempotent by eventId"). A record is
+ * per (`consumer`, `eventId`), so two consumers may each handle one event once.
+ */
+export interface ProcessedEventRepository {
+  /** True when `consumer` has recorded `eventId` already. */
+  isProcessed(eventId: string, consumer: string): Promise<boolean>;
+  /**
+   * Records that `consumer` handled `eventId` at `at`.
+   * @returns true the first time, false when it was recorded already; of several concurrent
+   *   calls for one pair exactly one gets true (memory: one Map, no await in between; Mongo:
+   *   an insert against the unique `_id`)
+   */
+  markProcessed(eventId: string, consumer: string, at: Date): Promise<boolean>;
+  /**
+   * Forgets the records made before `before` (retention: a redelivery older than that is no
+   * longer recognised; the consumers' effects are idempotent anyway).
+   * @returns how many were forgotten
+   */
+  pruneBefore(before: Date): Promise<number>;
+}
+
+/**
+ * Skills learners acquired, from `lesson.events` `skill.acquired` (seed 002 §5.2, DESIGN §8).
+ * Topic access (`src/topics/topicAccess.ts`) takes the union of these and the token's
+ * `skills` claim: the token may predate a skill acquired since it was issued.
+ */
+export interface LearnerSkillRepository {
+  /**
+   * Records that `userId` acquired `skillCode` (e.g. `restaurant_vocab.en`).
+   * @param acquiredAt when (the event's time), @default now
+   * @returns true when new, false when the user had it already (kept as first recorded)
+   */
+  add(userId: string, skillCode: string, acquiredAt?: Date): Promise<boolean>;
+  /** The user's skill codes, sorted; empty when none. */
+  list(userId: string): Promise<string[]>;
+}
+
+/** What {@link Store.eraseUser} did: how many records of each kind it changed. */
+export interface UserErasure {
+  /** Sessions where the user's participant entry (and rating text) was anonymized. */
+  sessionsAnonymized: number;
+  /** The user's tickets, pending or past. */
+  matchRequestsDeleted: number;
+  /** Reports the user made (reports against them are kept as moderation history). */
+  reportsDeleted: number;
+  /** Blocks in either direction. */
+  blocksDeleted: number;
+  /** Acquired skills ({@link LearnerSkillRepository}). */
+  skillsDeleted: number;
+}
+
 /** Every repository, built once in the composition root. */
 export interface Store {
   readonly kind: "memory" | "mongo";
@@ -119,6 +171,19 @@ export interface Store {
   readonly moderation: ModerationRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly processedEvents: ProcessedEventRepository;
+  readonly learnerSkills: LearnerSkillRepository;
+  /**
+   * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
+   * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no
+   * `avatarUrl`, and their rating loses its free-text `feedback` (the score stays in the
+   * partners' session); their tickets (pending or past), the reports they made, their blocks
+   * (both directions) and their acquired skills are deleted. The `userId` stays in sessions as
+   * an opaque id (partners' histories, quotas and "recent partner" scores still count it).
+   * The audit log and events already published are not touched. Idempotent: a second call
+   * finds nothing left to change and returns zeros.
+   */
+  eraseUser(userId: string): Promise<UserErasure>;
   /** Throws when the backend is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ParleyError } from "../../src/errors/errorCodes.js";
 import { createEvent, type EventEnvelope, type EventType } from "../../src/events/envelope.js";
-import type { MatchRequestRecord, ParticipantRecord, RatingRecord, ReportRecord, SessionRecord } from "../../src/store/records.js";
+import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, type RatingRecord, type ReportRecord, type SessionRecord } from "../../src/store/records.js";
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
 
 /**
@@ -566,6 +566,143 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(await store.outbox.pendingCount(), countBefore - 2);
         const left = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId));
         assert.deepEqual(left.map((r) => r.seq), seqs.slice(2));
+      });
+    });
+
+    describe("processed events", () => {
+      it("records an event per consumer once: true the first time, false after", async () => {
+        const eventId = newId();
+        assert.equal(await store.processedEvents.isProcessed(eventId, "user-events"), false);
+        assert.equal(await store.processedEvents.markProcessed(eventId, "user-events", new Date(T0)), true);
+        assert.equal(await store.processedEvents.isProcessed(eventId, "user-events"), true);
+        assert.equal(await store.processedEvents.markProcessed(eventId, "user-events", new Date(T0 + MIN)), false);
+        // Another consumer handles the same event on its own.
+        assert.equal(await store.processedEvents.isProcessed(eventId, "lesson-events"), false);
+        assert.equal(await store.processedEvents.markProcessed(eventId, "lesson-events", new Date(T0)), true);
+      });
+
+      it("does not confuse pairs whose concatenation is the same", async () => {
+        const id = newId();
+        assert.equal(await store.processedEvents.markProcessed(`b:${id}`, "a", new Date(T0)), true);
+        assert.equal(await store.processedEvents.isProcessed(id, "a:b"), false);
+        assert.equal(await store.processedEvents.markProcessed(id, "a:b", new Date(T0)), true);
+      });
+
+      it("lets exactly one of several concurrent marks of one event win", async () => {
+        const eventId = newId();
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.processedEvents.markProcessed(eventId, "feedback-events", new Date(T0))));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      it("forgets the records made before a time", async () => {
+        const old = newId();
+        const recent = newId();
+        // Far in the past, so that only this test's old record (and older runs' ones) is pruned.
+        const longAgo = Date.UTC(1980, 0, 1);
+        await store.processedEvents.markProcessed(old, "user-events", new Date(longAgo));
+        await store.processedEvents.markProcessed(recent, "user-events", new Date(longAgo + DAY));
+        assert.ok((await store.processedEvents.pruneBefore(new Date(longAgo + 1000))) >= 1);
+        assert.equal(await store.processedEvents.isProcessed(old, "user-events"), false);
+        assert.equal(await store.processedEvents.isProcessed(recent, "user-events"), true);
+        assert.equal(await store.processedEvents.markProcessed(old, "user-events", new Date(T0)), true, "a pruned event counts as new again");
+      });
+    });
+
+    describe("learner skills", () => {
+      it("adds each skill of a user once and lists them sorted", async () => {
+        const u = `user-${newId()}`;
+        assert.deepEqual(await store.learnerSkills.list(u), []);
+        assert.equal(await store.learnerSkills.add(u, "restaurant_vocab.en", new Date(T0)), true);
+        assert.equal(await store.learnerSkills.add(u, "airport_vocab.en"), true);
+        assert.equal(await store.learnerSkills.add(u, "restaurant_vocab.en", new Date(T0 + DAY)), false);
+        assert.deepEqual(await store.learnerSkills.list(u), ["airport_vocab.en", "restaurant_vocab.en"]);
+        assert.deepEqual(await store.learnerSkills.list(`user-${newId()}`), []);
+      });
+
+      it("keeps one row when one skill is added several times at once", async () => {
+        const u = `user-${newId()}`;
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.learnerSkills.add(u, "greetings.es")));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.deepEqual(await store.learnerSkills.list(u), ["greetings.es"]);
+      });
+    });
+
+    describe("user erasure", () => {
+      it("anonymizes the user in sessions and deletes their tickets, reports made, blocks and skills", async () => {
+        const [gone, partner, third] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
+        const s = session([gone, partner], {
+          status: "completed",
+          participants: [
+            participant(gone, { avatarUrl: "https://example.test/gone.png", displayName: "Gone Person" }),
+            participant(partner, { role: "partner", avatarUrl: "https://example.test/p.png" }),
+          ],
+          ratings: [
+            { userId: gone, rating: 4, feedback: "my words", ratedAt: new Date(T0) },
+            { userId: partner, rating: 5, feedback: "partner's words", ratedAt: new Date(T0) },
+          ],
+        });
+        const untouched = session([partner, third]);
+        await store.sessions.create(s);
+        await store.sessions.create(untouched);
+        const pending = ticket({ userId: gone });
+        const past = ticket({ userId: gone, status: "expired" });
+        const othersTicket = ticket({ userId: partner });
+        for (const t of [past, pending, othersTicket]) await store.matchRequests.create(t);
+        const made = report({ reporterUserId: gone, reportedUserId: partner });
+        const against = report({ reporterUserId: partner, reportedUserId: gone });
+        await store.moderation.createReport(made);
+        await store.moderation.createReport(against);
+        await store.moderation.block(gone, partner);
+        await store.moderation.block(third, gone);
+        await store.moderation.block(partner, third);
+        await store.learnerSkills.add(gone, "restaurant_vocab.en");
+        await store.learnerSkills.add(partner, "restaurant_vocab.en");
+
+        assert.deepEqual(await store.eraseUser(gone), { sessionsAnonymized: 1, matchRequestsDeleted: 2, reportsDeleted: 1, blocksDeleted: 2, skillsDeleted: 1 });
+
+        const stored = await store.sessions.get(s.id);
+        const erased = stored?.participants.find((p) => p.userId === gone);
+        assert.equal(erased?.displayName, ERASED_DISPLAY_NAME);
+        assert.equal(erased?.avatarUrl, undefined);
+        assert.equal(erased?.nativeLanguageCode, "fr", "non-identifying fields stay");
+        assert.deepEqual(stored?.participants.find((p) => p.userId === partner), s.participants[1]);
+        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [
+          { userId: gone, rating: 4, ratedAt: new Date(T0) },
+          { userId: partner, rating: 5, feedback: "partner's words", ratedAt: new Date(T0) },
+        ].sort(byUser));
+        assert.deepEqual(await store.sessions.get(untouched.id), untouched);
+        assert.equal(await store.matchRequests.get(pending.id), undefined);
+        assert.equal(await store.matchRequests.get(past.id), undefined);
+        assert.equal(await store.matchRequests.pendingByUser(gone), undefined);
+        assert.equal((await store.matchRequests.get(othersTicket.id))?.status, "pending");
+        const reports = (await store.moderation.listReports(ALL, 0)).items.map((r) => r.id);
+        assert.ok(!reports.includes(made.id));
+        assert.ok(reports.includes(against.id), "reports against the user stay");
+        assert.deepEqual(await store.moderation.blockedPeers(gone), []);
+        assert.deepEqual(await store.moderation.blockedPeers(partner), [third]);
+        assert.deepEqual(await store.learnerSkills.list(gone), []);
+        assert.deepEqual(await store.learnerSkills.list(partner), ["restaurant_vocab.en"]);
+        // The user may queue again afterwards (their pending slot is free).
+        await store.matchRequests.create(ticket({ userId: gone }));
+      });
+
+      it("is idempotent, and a no-op for an unknown user", async () => {
+        const gone = `user-${newId()}`;
+        await store.sessions.create(session([gone, `user-${newId()}`], { participants: [participant(gone, { avatarUrl: "https://example.test/a.png" })] }));
+        await store.learnerSkills.add(gone, "x.en");
+        const first = await store.eraseUser(gone);
+        assert.equal(first.sessionsAnonymized, 1);
+        const zero = { sessionsAnonymized: 0, matchRequestsDeleted: 0, reportsDeleted: 0, blocksDeleted: 0, skillsDeleted: 0 };
+        assert.deepEqual(await store.eraseUser(gone), zero);
+        assert.deepEqual(await store.eraseUser(`user-${newId()}`), zero);
+      });
+
+      it("writes no events", async () => {
+        const gone = `user-${newId()}`;
+        await store.sessions.create(session([gone, `user-${newId()}`]));
+        const before = await store.outbox.pendingCount();
+        await store.eraseUser(gone);
+        assert.equal(await store.outbox.pendingCount(), before);
       });
     });
 

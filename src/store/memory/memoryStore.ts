@@ -10,14 +10,18 @@ import type {
 import type {
   AuditRecord,
   AuditRepository,
+  LearnerSkillRepository,
   MatchRequestRepository,
   ModerationRepository,
   OutboxRepository,
+  ProcessedEventRepository,
   SessionListQuery,
   SessionRepository,
   Store,
+  UserErasure,
   WriteOptions,
 } from "../repositories.js";
+import { anonymizedSessionFields } from "../userErasure.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -99,6 +103,13 @@ class MemoryMatchRequests implements MatchRequestRepository {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** Deletes every ticket of `userId` (user erasure). @returns how many */
+  deleteByUser(userId: string): number {
+    let n = 0;
+    for (const [id, r] of this.byId) if (r.userId === userId && this.byId.delete(id)) n++;
+    return n;
   }
 }
 
@@ -183,6 +194,18 @@ class MemorySessions implements SessionRepository {
     this.outbox.append(options?.events);
     return structuredClone(ratings);
   }
+
+  /** Anonymizes `userId` in every session they took part in (user erasure). @returns how many changed */
+  anonymizeParticipant(userId: string): number {
+    let n = 0;
+    for (const [id, s] of this.byId) {
+      const fields = anonymizedSessionFields(s, userId);
+      if (!fields) continue;
+      this.byId.set(id, { ...s, ...fields, updatedAt: new Date() });
+      n++;
+    }
+    return n;
+  }
 }
 
 class MemoryModeration implements ModerationRepository {
@@ -217,6 +240,22 @@ class MemoryModeration implements ModerationRepository {
     }
     return [...peers];
   }
+
+  /** Deletes the reports `userId` made and their blocks in both directions (user erasure). */
+  eraseUser(userId: string): { reportsDeleted: number; blocksDeleted: number } {
+    let reportsDeleted = 0;
+    for (let i = this.reports.length - 1; i >= 0; i--) {
+      if (this.reports[i]?.reporterUserId !== userId) continue;
+      this.reports.splice(i, 1);
+      reportsDeleted++;
+    }
+    let blocksDeleted = 0;
+    for (const pair of this.blocks) {
+      const [a, b] = pair.split("\u0000") as [string, string];
+      if ((a === userId || b === userId) && this.blocks.delete(pair)) blocksDeleted++;
+    }
+    return { reportsDeleted, blocksDeleted };
+  }
 }
 
 class MemoryAudit implements AuditRepository {
@@ -230,19 +269,85 @@ class MemoryAudit implements AuditRepository {
   }
 }
 
+/** Handled events per consumer (DESIGN §8 idempotent consumers), keyed `consumer` + `eventId`. */
+class MemoryProcessedEvents implements ProcessedEventRepository {
+  private readonly at = new Map<string, Date>();
+
+  async isProcessed(eventId: string, consumer: string): Promise<boolean> {
+    return this.at.has(key(consumer, eventId));
+  }
+
+  async markProcessed(eventId: string, consumer: string, at: Date): Promise<boolean> {
+    // Checked and set with no await in between: of two concurrent calls one gets true.
+    const k = key(consumer, eventId);
+    if (this.at.has(k)) return false;
+    this.at.set(k, new Date(at));
+    return true;
+  }
+
+  async pruneBefore(before: Date): Promise<number> {
+    let n = 0;
+    for (const [k, at] of this.at) if (at < before && this.at.delete(k)) n++;
+    return n;
+  }
+}
+
+/** Acquired skills per user (`skill.acquired`), first acquisition kept. */
+class MemoryLearnerSkills implements LearnerSkillRepository {
+  private readonly byUser = new Map<string, Map<string, Date>>();
+
+  async add(userId: string, skillCode: string, acquiredAt: Date = new Date()): Promise<boolean> {
+    let skills = this.byUser.get(userId);
+    if (!skills) this.byUser.set(userId, (skills = new Map()));
+    if (skills.has(skillCode)) return false;
+    skills.set(skillCode, new Date(acquiredAt));
+    return true;
+  }
+
+  async list(userId: string): Promise<string[]> {
+    return [...(this.byUser.get(userId)?.keys() ?? [])].sort();
+  }
+
+  /** Deletes the user's skills (user erasure). @returns how many */
+  deleteByUser(userId: string): number {
+    const n = this.byUser.get(userId)?.size ?? 0;
+    this.byUser.delete(userId);
+    return n;
+  }
+}
+
+/** An unambiguous map key of a pair of strings. */
+function key(a: string, b: string): string {
+  return JSON.stringify([a, b]);
+}
+
 /**
  * The embedded default store (DESIGN §1): everything in this process's memory, lost at exit.
  * Single process only — with several processes use the Mongo store.
  */
 export function createMemoryStore(): Store {
   const outbox = new MemoryOutbox();
+  const matchRequests = new MemoryMatchRequests(outbox);
+  const sessions = new MemorySessions(outbox);
+  const moderation = new MemoryModeration(outbox);
+  const learnerSkills = new MemoryLearnerSkills();
   return {
     kind: "memory",
-    matchRequests: new MemoryMatchRequests(outbox),
-    sessions: new MemorySessions(outbox),
-    moderation: new MemoryModeration(outbox),
+    matchRequests,
+    sessions,
+    moderation,
     outbox,
     audit: new MemoryAudit(),
+    processedEvents: new MemoryProcessedEvents(),
+    learnerSkills,
+    async eraseUser(userId: string): Promise<UserErasure> {
+      return {
+        sessionsAnonymized: sessions.anonymizeParticipant(userId),
+        matchRequestsDeleted: matchRequests.deleteByUser(userId),
+        ...moderation.eraseUser(userId),
+        skillsDeleted: learnerSkills.deleteByUser(userId),
+      };
+    },
     async ping() {},
     async close() {},
   };

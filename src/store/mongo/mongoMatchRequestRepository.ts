@@ -86,6 +86,15 @@ export class MongoMatchRequestRepository implements MatchRequestRepository {
     return docs.map(toMatchRequestRecord);
   }
 
+  /**
+   * Deletes every ticket of `userId`, pending or past (user erasure). A plain delete: a racing
+   * claimed write then finds the ticket missing, and outbox recovery drops its staged events.
+   * @returns how many
+   */
+  async deleteByUser(userId: string): Promise<number> {
+    return (await this.model.deleteMany({ userId }).exec()).deletedCount;
+  }
+
   private read(id: string): Promise<MatchRequestDocument | null> {
     return this.model.findById(id).lean<MatchRequestDocument>().exec();
   }

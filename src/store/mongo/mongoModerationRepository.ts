@@ -62,4 +62,11 @@ export class MongoModerationRepository implements ModerationRepository {
     for (const d of docs) peers.add(d.blockerUserId === userId ? d.blockedUserId : d.blockerUserId);
     return [...peers];
   }
+
+  /** Deletes the reports `userId` made and their blocks in both directions (user erasure). */
+  async eraseUser(userId: string): Promise<{ reportsDeleted: number; blocksDeleted: number }> {
+    const reports = await this.reports.deleteMany({ reporterUserId: userId }).exec();
+    const blocks = await this.blocks.deleteMany({ $or: [{ blockerUserId: userId }, { blockedUserId: userId }] }).exec();
+    return { reportsDeleted: reports.deletedCount, blocksDeleted: blocks.deletedCount };
+  }
 }

@@ -2,6 +2,7 @@ import type { Model } from "mongoose";
 import { ParleyError } from "../../errors/errorCodes.js";
 import type { RatingRecord, SessionRecord, SessionStatus } from "../records.js";
 import type { SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
+import { anonymizedSessionFields } from "../userErasure.js";
 import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
 import { isDuplicateKeyError, splitPatch } from "./documentUpdates.js";
 import type { MongoOutbox } from "./mongoOutbox.js";
@@ -123,6 +124,25 @@ export class MongoSessionRepository implements SessionRepository {
     });
     if (!applied) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
     return written;
+  }
+
+  /**
+   * Anonymizes `userId` in every session they took part in (user erasure, see
+   * `anonymizedSessionFields`): one claimed write per session, refused when nothing is left
+   * to change, so a repeated erasure writes nothing.
+   * @returns how many sessions changed
+   */
+  async anonymizeParticipant(userId: string): Promise<number> {
+    const docs = await this.model.find({ "participants.userId": userId }, { _id: 1 }).lean<Pick<SessionDocument, "_id">[]>().exec();
+    let changed = 0;
+    for (const { _id: id } of docs) {
+      const outcome = await this.write(id, (current) => {
+        const fields = anonymizedSessionFields(current, userId);
+        return fields && { set: { ...fields, updatedAt: new Date() } };
+      }, undefined);
+      if (outcome === "applied") changed++;
+    }
+    return changed;
   }
 
   private write(id: string, decide: (current: SessionDocument) => WriteDecision, token: string | undefined) {

@@ -2,14 +2,18 @@ import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
 import { auditModel } from "./auditModel.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
+import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
 import { blockModel, reportModel } from "./moderationModels.js";
 import { MongoAuditRepository } from "./mongoAuditRepository.js";
+import { MongoLearnerSkillRepository } from "./mongoLearnerSkillRepository.js";
 import { MongoMatchRequestRepository } from "./mongoMatchRequestRepository.js";
 import { MongoModerationRepository } from "./mongoModerationRepository.js";
 import { MongoOutbox, type MongoOutboxOptions } from "./mongoOutbox.js";
+import { MongoProcessedEventRepository } from "./mongoProcessedEventRepository.js";
 import { MongoSessionRepository } from "./mongoSessionRepository.js";
 import { outboxModel } from "./outboxModel.js";
+import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
 
 /** Options of {@link createMongoStore}. */
@@ -54,6 +58,8 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       audit: auditModel(connection),
       outbox: outboxModel(connection),
       claims: claimModel(connection),
+      processedEvents: processedEventModel(connection),
+      learnerSkills: learnerSkillModel(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
@@ -62,13 +68,29 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
     const outbox = new MongoOutbox(models.outbox, db, options);
     await outbox.recoverStaged();
     const writer = new ClaimedWriter(models.claims, options);
+    const matchRequests = new MongoMatchRequestRepository(models.matchRequests, outbox, writer);
+    const sessions = new MongoSessionRepository(models.sessions, outbox, writer);
+    const moderation = new MongoModerationRepository(models.reports, models.blocks, outbox);
+    const learnerSkills = new MongoLearnerSkillRepository(models.learnerSkills);
     return {
       kind: "mongo",
-      matchRequests: new MongoMatchRequestRepository(models.matchRequests, outbox, writer),
-      sessions: new MongoSessionRepository(models.sessions, outbox, writer),
-      moderation: new MongoModerationRepository(models.reports, models.blocks, outbox),
+      matchRequests,
+      sessions,
+      moderation,
       outbox,
       audit: new MongoAuditRepository(models.audit),
+      processedEvents: new MongoProcessedEventRepository(models.processedEvents),
+      learnerSkills,
+      // One collection after the other, no transaction (FerretDB has none): a failure part-way
+      // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
+      async eraseUser(userId) {
+        return {
+          sessionsAnonymized: await sessions.anonymizeParticipant(userId),
+          matchRequestsDeleted: await matchRequests.deleteByUser(userId),
+          ...(await moderation.eraseUser(userId)),
+          skillsDeleted: await learnerSkills.deleteByUser(userId),
+        };
+      },
       async ping() {
         await db.command({ ping: 1 });
       },

@@ -1,0 +1,26 @@
+import type { InboundTopicHandler } from "./inboundHandling.js";
+
+/** The `feedback.events` types parley acts on. */
+export const FEEDBACK_EVENT_TYPES = ["transcript.ready"] as const;
+
+/**
+ * `feedback.events` (DESIGN §8 "`transcript.ready` → transcript endpoint"):
+ * `transcript.ready` `{ sessionId, transcriptId }` → the session's `transcriptId` is set (a
+ * patch: no event, no status change), which `GET /sessions/:id/transcript` then returns.
+ * A later `transcript.ready` for the session replaces it. An unknown session is logged (warn)
+ * and skipped: nothing to attach the transcript to.
+ */
+export const feedbackEventsHandler: InboundTopicHandler<(typeof FEEDBACK_EVENT_TYPES)[number]> = {
+  consumer: "feedback-events",
+  eventTypes: FEEDBACK_EVENT_TYPES,
+  async handle(event, { store, logger }) {
+    const { sessionId, transcriptId } = event.payload;
+    const ids = { eventId: event.eventId, eventType: event.eventType, sessionId, transcriptId };
+    if (!(await store.sessions.get(sessionId))) {
+      logger.warn(ids, "transcript.ready: unknown session, skipped");
+      return;
+    }
+    await store.sessions.patch(sessionId, { transcriptId });
+    logger.info(ids, "transcript.ready: transcript attached to the session");
+  },
+};
