@@ -81,7 +81,7 @@ export async function startChildParley(port: number, env: Record<string, string>
     return exited;
   };
   const publishedEvents = () => {
-    let text = "";
+    let text: string;
     try {
       text = readFileSync(join(dataDir, "events.jsonl"), "utf8");
     } catch {
