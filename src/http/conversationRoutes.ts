@@ -25,6 +25,7 @@ import {
   topicListQuerySchema,
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
+import { topicLearnerOf } from "../topics/topicLearner.js";
 import { historyItemView, joinView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
 /** Statuses in which a session is live (its `conversation` room runs it). */
@@ -176,19 +177,19 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     sendSuccess(res);
   });
 
-  router.get("/topics", (req, res) => {
+  router.get("/topics", async (req, res) => {
     const query = parseOrThrow(topicListQuerySchema, req.query, "query");
-    const principal = principalOf(res);
+    const learner = await topicLearnerOf(principalOf(res), deps.store.learnerSkills);
     const topics = catalog.list({ targetLanguageCode: query.targetLanguageCode, level: query.level, category: query.category });
-    res.json({ topics: topics.map((topic) => topicSummaryView(topic, principal)) });
+    res.json({ topics: topics.map((topic) => topicSummaryView(topic, learner)) });
   });
 
-  router.get("/topics/:code", (req, res) => {
+  router.get("/topics/:code", async (req, res) => {
     const { code } = parseOrThrow(topicCodeParamsSchema, req.params, "path");
     const { targetLanguageCode } = parseOrThrow(topicDetailsQuerySchema, req.query, "query");
     const topic = catalog.get(targetLanguageCode, code);
     if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
-    res.json(topicDetailsView(topic, principalOf(res)));
+    res.json(topicDetailsView(topic, await topicLearnerOf(principalOf(res), deps.store.learnerSkills)));
   });
 
   router.post("/sessions/:id/join", async (req, res) => {

@@ -8,6 +8,7 @@ import type { MatchRequestRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
 import type { CefrLevel } from "../topics/cefr.js";
 import { assertTopicAccessible } from "../topics/topicAccess.js";
+import { topicLearnerOf } from "../topics/topicLearner.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
 import type { MatchRequestBody } from "./matchRequestOptions.js";
 import { queueFor } from "./queueName.js";
@@ -66,7 +67,7 @@ export async function admitTicket(
   const level = levelFor(principal, body.targetLanguageCode, body.currentLevel);
   const topic = ports.catalog.get(body.targetLanguageCode, body.topicCode);
   if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${body.topicCode}" in "${body.targetLanguageCode}"`);
-  assertTopicAccessible(topic, { tier: principal.tier, skills: principal.skills });
+  assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
   assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor: body.scheduledFor ? Date.parse(body.scheduledFor) : undefined, now });
   if (body.mode === "scheduled") throw new ParleyError("INVALID_REQUEST", "scheduled mode is not available yet; use mode \"now\"");
 

@@ -92,4 +92,14 @@ describe("http: topics (GET /topics, GET /topics/:code)", () => {
     assertError(await api("GET", `${T}/Restaurant!?targetLanguageCode=es`, { token: free.token }), 400, "INVALID_REQUEST");
     assertError(await api("GET", `${T}/restaurant.ordering?targetLanguageCode=es&x=1`, { token: free.token }), 400, "INVALID_REQUEST");
   });
+
+  it("unlocks a topic once its skill is acquired through lesson.events, before the token is renewed", async () => {
+    const learner = await restUser("learning", { nativeLanguageCode: "fr", levels: { en: "A1" } });
+    const before = await api<{ topic: TopicSummary }>("GET", `${T}/restaurant.ordering?targetLanguageCode=en`, { token: learner.token });
+    assert.equal(before.body.topic.isUnlocked, false);
+    const { parley } = await testServer();
+    await parley.store.learnerSkills.add(learner.userId, "restaurant_vocab.en");
+    const after = await api<{ topic: TopicSummary }>("GET", `${T}/restaurant.ordering?targetLanguageCode=en`, { token: learner.token });
+    assert.equal(after.body.topic.isUnlocked, true);
+  });
 });
