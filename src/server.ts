@@ -9,6 +9,7 @@ import { createTokenVerifier } from "./auth/tokenVerifier.js";
 import type { Config } from "./config/config.js";
 import type { EventPublisher } from "./events/eventPublisher.js";
 import { createFilePublisher } from "./events/filePublisher.js";
+import { createKafkaPublisher } from "./events/kafkaPublisher.js";
 import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
@@ -17,8 +18,12 @@ import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
 import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
+import { leaderGatedOutbox, RedisOutboxLeadership, soleLeadership, type OutboxLeadership } from "./presence/outboxLeadership.js";
 import { connectRedis, redactRedisUrl, type RedisBackends } from "./presence/redisBackends.js";
 import { createMemoryStore } from "./store/memory/memoryStore.js";
+import { createLocalRecordingStorage } from "./storage/localRecordingStorage.js";
+import type { RecordingStorage } from "./storage/recordingStorage.js";
+import { createS3RecordingStorage } from "./storage/s3RecordingStorage.js";
 import { createMongoStore } from "./store/mongo/mongoStore.js";
 import type { Store } from "./store/repositories.js";
 import { TopicCatalog } from "./topics/topicCatalog.js";
@@ -40,6 +45,8 @@ export interface Parley {
   config: Config;
   store: Store;
   publisher: EventPublisher;
+  /** The recording storage port (not yet used by the rooms: the audio flow is a later issue). */
+  recordings: RecordingStorage;
   relay: OutboxRelay;
   /** The cleanup job (started by {@link Parley.listen}). */
   cleanup: SessionCleanup;
@@ -53,6 +60,12 @@ export interface Parley {
   shutdown(): Promise<void>;
 }
 
+/**
+ * How long a shutting-down process waits for the outbox lease held by another process (which
+ * may be shutting down too) before it leaves its last events to that process, in ms.
+ */
+const SHUTDOWN_LEASE_WAIT_MS = 2000;
+
 /** `mongodb://user:***@host/db`: a URI with its password hidden, for logs. */
 function redactUri(uri: string): string {
   return uri.replace(/\/\/([^:@/]+):([^@/]*)@/, "//$1:***@");
@@ -65,10 +78,13 @@ function redactUri(uri: string): string {
  * - presence/driver: `@colyseus/redis-presence` + `@colyseus/redis-driver` on `REDIS_URL`
  *   (answering Redis awaited here), else `LocalPresence`/`LocalDriver` (one process only);
  * - rate limits: rate-limiter-flexible on Redis with `REDIS_URL` (memory insurance), else memory;
- * - events: the outbox drained to the JSON-lines file `DATA_DIR/events.jsonl`;
- * - recording storage: local directory (S3 is wired by `S3_BUCKET` once rooms record);
+ * - events: the outbox drained to Kafka with `KAFKA_BROKERS` (kafkajs, topic created if
+ *   missing, awaited), else to the JSON-lines file `DATA_DIR/events.jsonl`;
+ * - recording storage: S3 with `S3_BUCKET`, else the local directory `DATA_DIR/recordings`;
  * then binds the ports to the room classes, mounts HTTP (with `/readyz` probing each
- * configured backend) and builds the cleanup job.
+ * configured backend) and builds the cleanup job. With Redis, the processes elect one outbox
+ * leader (a Redis lease, {@link RedisOutboxLeadership}): every process writes events to the
+ * shared outbox, only the leader's relay publishes them, so each is published once, in order.
  *
  * Graceful shutdown (SIGTERM/SIGINT through Colyseus, or {@link Parley.shutdown}), in order:
  * 1. `/readyz` answers 503 `shutting_down`; the cleanup job stops (its run in progress ends);
@@ -77,9 +93,10 @@ function redactUri(uri: string): string {
  *    stored with its events), a waiting ticket is cancelled; each room disposes only after
  *    its queued writes are done, and the matchmaker waits for every room to dispose;
  * 3. the transport, the presence and the driver close;
- * 4. the outbox relay's final drain publishes what the rooms wrote; the publisher, Redis and
- *    the store close. Only then may the process exit.
- * @throws the store's or Redis's connection error at boot (what was opened is closed first)
+ * 4. the outbox relay's final drain publishes what the rooms wrote; the publisher, the
+ *    recording storage, Redis and the store close. Only then may the process exit.
+ * @throws the store's, Redis's or Kafka's connection error at boot, or a ConfigError of the
+ *   S3 configuration (what was opened is closed first)
  */
 export async function createParley(config: Config, overrides: ParleyOverrides = {}): Promise<Parley> {
   const logger = overrides.logger ?? createLogger(config.logLevel, config.serviceName);
@@ -89,25 +106,46 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     logger.warn("JWT_SECRET is not set: using the built-in DEVELOPMENT key. Anyone can mint tokens. Never run like this in production.");
   }
 
-  // store port
-  const store: Store = config.mongodbUri ? await createMongoStore(config.mongodbUri) : createMemoryStore();
-  // presence/driver + rate-limit ports
+  // Backends are connected in turn, each awaited; a failure closes what was opened, then throws.
+  const opened: (() => Promise<unknown> | void)[] = [];
+  let store: Store;
   let redis: RedisBackends | undefined;
-  if (config.redisUrl) {
-    try {
-      redis = await connectRedis(config.redisUrl, logger);
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
+  let publisher: EventPublisher;
+  let recordings: RecordingStorage;
+  const eventsPath = join(config.dataDir, "events.jsonl");
+  const recordingsDir = join(config.dataDir, "recordings");
+  try {
+    // store port
+    const openedStore = config.mongodbUri ? await createMongoStore(config.mongodbUri) : createMemoryStore();
+    store = openedStore;
+    opened.push(() => openedStore.close());
+    // presence/driver + rate-limit ports
+    if (config.redisUrl) {
+      const openedRedis = await connectRedis(config.redisUrl, logger);
+      redis = openedRedis;
+      opened.push(() => openedRedis.abort());
     }
+    // events port: the outbox drained to Kafka with KAFKA_BROKERS (topic created if missing),
+    // else to the JSON-lines file
+    const brokers = config.kafka.brokers ?? [];
+    const openedPublisher: EventPublisher =
+      brokers.length > 0
+        ? await createKafkaPublisher({ brokers, clientId: config.kafka.clientId, topic: config.kafka.topics.conversations, logger }).catch((err: unknown) => {
+            throw new Error(`KAFKA_BROKERS: cannot reach Kafka at ${brokers.join(",")}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          })
+        : createFilePublisher(eventsPath);
+    publisher = openedPublisher;
+    opened.push(() => openedPublisher.close());
+    // inbound events (user/lesson/feedback consumers): wired by the lead (src/events/consumers)
+    // recording storage port: S3 with S3_BUCKET, else the local directory DATA_DIR/recordings
+    recordings = config.s3.bucket ? createS3RecordingStorage(config.s3) : createLocalRecordingStorage(recordingsDir);
+  } catch (err) {
+    for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw err;
   }
   const presence: Presence = redis?.presence ?? new LocalPresence();
   const driver: MatchMakerDriver = redis?.driver ?? new LocalDriver();
   const rateLimits: RateLimits = redis ? createRedisRateLimits(config.quotas, redis.rateLimitClient) : createMemoryRateLimits(config.quotas);
-  // events port: file publisher (Kafka wired by KAFKA_BROKERS — the lead wires createKafkaPublisher here)
-  const eventsPath = join(config.dataDir, "events.jsonl");
-  const publisher: EventPublisher = createFilePublisher(eventsPath);
-  // recording storage port: local directory (S3 wired by S3_BUCKET — the lead wires src/storage here)
 
   if (redis && config.redisUrl) {
     const url = redactRedisUrl(config.redisUrl);
@@ -118,17 +156,23 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   }
   if (config.mongodbUri) logger.info({ port: "store", implementation: store.kind, uri: redactUri(config.mongodbUri) }, "store: MongoDB (Mongoose)");
   else logger.info({ port: "store", implementation: store.kind }, "store: in-memory");
-  logger.info({ port: "events", implementation: publisher.kind, path: eventsPath }, "events: outbox → JSON lines file");
+  if (publisher.kind === "kafka") logger.info({ port: "events", implementation: publisher.kind, brokers: config.kafka.brokers, topic: config.kafka.topics.conversations }, "events: outbox → Kafka (kafkajs, idempotent producer)");
+  else logger.info({ port: "events", implementation: publisher.kind, path: eventsPath }, "events: outbox → JSON lines file");
   logger.info({ port: "rate limits", implementation: redis ? "redis" : "memory" }, redis ? "rate limits: rate-limiter-flexible Redis (memory insurance)" : "rate limits: rate-limiter-flexible memory");
-  logger.info({ port: "recording storage", implementation: "local", path: join(config.dataDir, "recordings") }, "recording storage: local directory");
+  if (recordings.kind === "s3") logger.info({ port: "recording storage", implementation: "s3", bucket: config.s3.bucket, endpoint: config.s3.endpoint }, "recording storage: S3");
+  else logger.info({ port: "recording storage", implementation: "local", path: recordingsDir }, "recording storage: local directory");
 
   const metrics = createMetrics();
   const catalog = new TopicCatalog();
   const verifier = createTokenVerifier(config.jwt);
-  const relay = new OutboxRelay(store.outbox, publisher, logger, {}, (n) => metrics.eventsPublished.inc(n));
+  // One relay per process, but only the outbox leader's is handed rows (several processes
+  // share one outbox: two drains would publish twice and out of order).
+  const leadership: OutboxLeadership = redis ? new RedisOutboxLeadership(redis.rateLimitClient, logger) : soleLeadership();
+  const relay = new OutboxRelay(leaderGatedOutbox(store.outbox, leadership), publisher, logger, {}, (n) => metrics.eventsPublished.inc(n));
   const onEventsWritten = () => relay.nudge();
   let shuttingDown = false;
-  const readiness: ReadinessCheck[] = redis ? [{ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() }] : [];
+  const readiness: ReadinessCheck[] = [{ name: "recordings", kind: recordings.kind, ping: () => recordings.ping() }];
+  if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
   const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
   const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
@@ -184,10 +228,20 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   });
   server.onShutdown(async () => {
     logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown: every room disposed (writes done); flushing the outbox");
+    // Publish what the rooms wrote. Another process holding the lease either stays up (it
+    // publishes them) or is shutting down too and gives the lease up in a moment: wait a little.
+    let leading = await leadership.tryAcquire();
+    for (const until = Date.now() + SHUTDOWN_LEASE_WAIT_MS; !leading && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      leading = await leadership.tryAcquire();
+    }
     await relay.stop();
-    const pending = await store.outbox.pendingCount().catch(() => -1);
+    await leadership.stop();
+    if (!leading) logger.info("shutdown: another process leads the outbox and publishes what this one wrote");
+    const pending = leading ? await store.outbox.pendingCount().catch(() => -1) : 0;
     if (pending > 0) logger.warn({ pending }, "shutdown: events left in the outbox (published by the next process to start)");
     await publisher.close().catch((err: unknown) => logger.warn({ err }, "shutdown: publisher close failed"));
+    await recordings.close().catch((err: unknown) => logger.warn({ err }, "shutdown: recording storage close failed"));
     await redis?.close();
     await store.close().catch((err: unknown) => logger.warn({ err }, "shutdown: store close failed"));
     logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown complete");
@@ -198,11 +252,13 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     config,
     store,
     publisher,
+    recordings,
     relay,
     cleanup,
     logger,
     async listen() {
       await server.listen(config.port, config.host);
+      leadership.start();
       relay.start();
       cleanup.start();
       logger.info({ port: config.port, host: config.host, publicAddress: config.publicAddress }, `parley listening on http://${config.host}:${config.port}`);

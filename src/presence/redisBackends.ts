@@ -73,7 +73,7 @@ class LoggedRedisPresence extends RedisPresence {
 export interface RedisBackends {
   presence: RedisPresence;
   driver: InsertingRedisDriver;
-  /** The client of the rate limiters: no offline queue, so commands fail fast during an outage. */
+  /** The client of the rate limiters and the outbox lease: no offline queue, so commands fail fast during an outage. */
   rateLimitClient: Redis;
   /** `PING` on the rate-limit client (fails at once while disconnected). */
   ping(): Promise<void>;

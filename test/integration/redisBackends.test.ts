@@ -10,6 +10,8 @@ import pino from "pino";
 import { loadConfig } from "../../src/config/config.js";
 import { ParleyError } from "../../src/errors/errorCodes.js";
 import { consumeOrThrow, createRedisRateLimits } from "../../src/limits/rateLimits.js";
+import { leaderGatedOutbox, RedisOutboxLeadership } from "../../src/presence/outboxLeadership.js";
+import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import { connectRedis, InsertingRedisDriver, ROOM_CACHES_KEY, type RedisBackends } from "../../src/presence/redisBackends.js";
 import { requireBackends, startChildParley, type ChildParley } from "./support/parleyCluster.js";
 
@@ -82,6 +84,33 @@ describe("integration: Redis backends (REDIS_URL)", function () {
     const key = `session-${randomUUID()}`;
     for (let i = 0; i < 3; i++) await consumeOrThrow(limits.signaling, key, "signaling");
     await assert.rejects(consumeOrThrow(limits.signaling, key, "signaling"), (err: unknown) => err instanceof ParleyError && err.code === "RATE_LIMITED");
+  });
+
+  it("elects one outbox leader among processes, hands rows to the leader's relay only, and fails over when it steps down", async () => {
+    const key = `parley:test:outbox-lease:${randomUUID()}`;
+    const [c1, c2] = [new Redis(process.env.REDIS_URL ?? ""), new Redis(process.env.REDIS_URL ?? "")];
+    clients.push(c1, c2);
+    const [l1, l2] = [new RedisOutboxLeadership(c1, logger, { key, ttlMs: 2000, marginMs: 500 }), new RedisOutboxLeadership(c2, logger, { key, ttlMs: 2000, marginMs: 500 })];
+    const held = await Promise.all([l1.tryAcquire(), l2.tryAcquire()]);
+    assert.equal(held.filter(Boolean).length, 1, "exactly one leader");
+    const [leader, follower] = held[0] ? [l1, l2] : [l2, l1];
+    assert.equal(await leader.tryAcquire(), true, "the leader renews its lease");
+    assert.equal(await follower.tryAcquire(), false);
+
+    const store = createMemoryStore();
+    await store.matchRequests.create({
+      id: randomUUID(), userId: "u", queue: "en", sessionType: "practice", targetLanguageCode: "en", nativeLanguageCode: "fr", currentLevel: "B1",
+      preferredPartnerLevel: "same", topicCode: "daily_life.introductions", mode: "now", maxWaitTimeSeconds: 60, recordingConsent: false,
+      status: "pending", createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000),
+    }, { events: [{ eventId: randomUUID(), eventType: "match.requested", version: "1.0", timestamp: new Date().toISOString(), key: "u", payload: {}, metadata: { correlationId: "c", source: "conversation-service" } }] });
+    assert.equal((await leaderGatedOutbox(store.outbox, leader).pending(10)).length, 1, "the leader's relay gets the rows");
+    assert.equal((await leaderGatedOutbox(store.outbox, follower).pending(10)).length, 0, "the follower's relay gets none");
+    assert.equal(await leaderGatedOutbox(store.outbox, follower).pendingCount(), 1, "counts pass through");
+
+    await leader.stop();
+    assert.equal(leader.isLeader(), false);
+    assert.equal(await follower.tryAcquire(), true, "the lease is free at once after a graceful stop");
+    await follower.stop();
   });
 
   it("refuses to boot on a REDIS_URL that does not answer, naming the variable", async () => {
@@ -158,7 +187,7 @@ describe("integration: /readyz follows Redis going down and coming back", functi
   it("reports store, events and redis; answers 503 naming redis while it is down, and 200 again once it is back", async () => {
     const up = await readyz();
     assert.equal(up.status, 200, JSON.stringify(up.body));
-    assert.deepEqual(Object.keys(up.body.checks).sort(), ["events", "redis", "store"]);
+    assert.deepEqual(Object.keys(up.body.checks).sort(), ["events", "recordings", "redis", "store"]);
     assert.equal(up.body.checks.redis?.kind, "redis");
 
     await stopRedis(redis);
