@@ -10,6 +10,7 @@ import type { Config } from "./config/config.js";
 import type { EventPublisher } from "./events/eventPublisher.js";
 import { createFilePublisher } from "./events/filePublisher.js";
 import { createKafkaPublisher } from "./events/kafkaPublisher.js";
+import { startEventConsumers } from "./events/consumers/eventConsumers.js";
 import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
@@ -136,7 +137,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
         : createFilePublisher(eventsPath);
     publisher = openedPublisher;
     opened.push(() => openedPublisher.close());
-    // inbound events (user/lesson/feedback consumers): wired by the lead (src/events/consumers)
+    // inbound events: user/lesson/feedback consumers start with listen() when KAFKA_BROKERS is set
     // recording storage port: S3 with S3_BUCKET, else the local directory DATA_DIR/recordings
     recordings = config.s3.bucket ? createS3RecordingStorage(config.s3) : createLocalRecordingStorage(recordingsDir);
   } catch (err) {
@@ -219,12 +220,15 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     express: (app) => mountHttp(app, httpDeps),
   });
 
+  let consumers: { stop(): Promise<void> } | undefined;
   let shutdownStartedAt = 0;
   server.onBeforeShutdown(async () => {
     shuttingDown = true;
     shutdownStartedAt = Date.now();
     logger.info("shutdown: not ready any more; rooms end and persist");
     await cleanup.stop();
+    // Consumers write to the store: stop them while it is still open.
+    await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });
   server.onShutdown(async () => {
     logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown: every room disposed (writes done); flushing the outbox");
@@ -261,6 +265,12 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       leadership.start();
       relay.start();
       cleanup.start();
+      const brokers = config.kafka.brokers ?? [];
+      if (brokers.length > 0) {
+        const { clientId, groupId, topics } = config.kafka;
+        consumers = await startEventConsumers({ brokers, clientId, groupId, topics: { user: topics.user, lessons: topics.lessons, feedback: topics.feedback }, store, logger });
+        logger.info({ groupId, topics: [topics.user, topics.lessons, topics.feedback] }, "events: consuming user, lesson and feedback events (idempotent by eventId)");
+      }
       logger.info({ port: config.port, host: config.host, publicAddress: config.publicAddress }, `parley listening on http://${config.host}:${config.port}`);
     },
     async shutdown() {
