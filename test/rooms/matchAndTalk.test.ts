@@ -2,33 +2,14 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import type { ConversationState } from "../../rooms/conversationState.js";
 import { REALISTIC_AUDIO_ANSWER, REALISTIC_AUDIO_OFFER } from "../unit/session/fixtures/sdp.js";
-import { Inbox, newLearner, waitForState, type Learner } from "../support/learners.js";
+import { talkingPair } from "../support/conversations.js";
+import { waitForState } from "../support/learners.js";
 import { testServer } from "../support/testServer.js";
 
-interface MatchFound {
-  sessionId: string;
-  isInitiator: boolean;
-  reservation: Parameters<Learner["sdk"]["consumeSeatReservation"]>[0];
-  partner: { userId: string; level: string };
-  compatibilityScore: number;
-}
-
-/** Two learners matched in `queue` and both connected to their conversation room. */
+/** Two learners matched in `lang` and both connected to their conversation room. */
 async function matchedPair(lang: string, topicCode: string) {
-  const a = await newLearner("marie", { nativeLanguageCode: "fr", levels: { [lang]: "B1" } });
-  const b = await newLearner("jean", { nativeLanguageCode: "de", levels: { [lang]: "B1" } });
-  const opts = { queue: lang, targetLanguageCode: lang, topicCode };
-  const mmA = await a.sdk.joinOrCreate("matchmaking", opts);
-  const inboxA = new Inbox(mmA);
-  const mmB = await b.sdk.joinOrCreate("matchmaking", opts);
-  const inboxB = new Inbox(mmB);
-  const [foundA, foundB] = await Promise.all([inboxA.next<MatchFound>("match_found"), inboxB.next<MatchFound>("match_found")]);
-  await Promise.all([mmA.leave(), mmB.leave()]);
-  const roomA = await a.sdk.consumeSeatReservation(foundA.reservation);
-  const convA = new Inbox(roomA);
-  const roomB = await b.sdk.consumeSeatReservation(foundB.reservation);
-  const convB = new Inbox(roomB);
-  return { a, b, foundA, foundB, roomA, roomB, convA, convB, inboxA };
+  const p = await talkingPair(lang, topicCode);
+  return { ...p, foundA: p.fa, foundB: p.fb, convA: p.inA, convB: p.inB };
 }
 
 describe("rooms: two learners matched and talking", () => {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
-import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import type { SessionRecord } from "../../src/store/records.js";
-import { Inbox, newLearner, type Learner } from "../support/learners.js";
+import { eventually, localConversation, matchedPair } from "../support/conversations.js";
+import { Inbox } from "../support/learners.js";
 import { clock, testServer } from "../support/testServer.js";
 
 /**
@@ -13,39 +13,12 @@ import { clock, testServer } from "../support/testServer.js";
  * test/integration; process exit and dead sockets need a process of their own and are there too.
  */
 
-interface MatchFound {
-  sessionId: string;
-  reservation: Parameters<Learner["sdk"]["consumeSeatReservation"]>[0];
-}
-
 const TOPICS = ["daily_life.introductions", "hobbies.free_time", "hobbies.music", "daily_life.shopping"];
 let seq = 0;
 
-/** Two B1 learners of `lang` matched; neither has joined the conversation yet. */
-async function matched(lang: string) {
-  const topicCode = TOPICS[seq++ % TOPICS.length] ?? "hobbies.music";
-  const a = await newLearner("fiona", { nativeLanguageCode: "it", levels: { [lang]: "B1" } });
-  const b = await newLearner("gus", { nativeLanguageCode: "sv", levels: { [lang]: "B1" } });
-  const opts = { queue: lang, targetLanguageCode: lang, topicCode };
-  const mmA = await a.sdk.joinOrCreate("matchmaking", opts);
-  const ia = new Inbox(mmA);
-  const mmB = await b.sdk.joinOrCreate("matchmaking", opts);
-  const ib = new Inbox(mmB);
-  const [fa, fb] = await Promise.all([ia.next<MatchFound>("match_found"), ib.next<MatchFound>("match_found")]);
-  await Promise.all([mmA.leave(), mmB.leave()]);
-  return { a, b, fa, fb, sessionId: fa.sessionId };
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-function localConversation(sessionId: string): ConversationRoom | undefined {
-  return matchMaker.getLocalRoomById(sessionId) as unknown as ConversationRoom | undefined;
+/** Two B1 learners of `lang` matched on the next topic of the cycle. */
+function matched(lang: string) {
+  return matchedPair(lang, TOPICS[seq++ % TOPICS.length] ?? "hobbies.music");
 }
 
 /** A waiting session stored directly (as the matchmaking room stores it before creating its room). */

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
-import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import type { MatchRequestRecord } from "../../src/store/records.js";
-import { Inbox, newLearner, type Learner } from "../support/learners.js";
+import { eventually, localConversation, talkingPair as talking } from "../support/conversations.js";
 import { clock, testServer } from "../support/testServer.js";
 
 /**
@@ -12,42 +10,6 @@ import { clock, testServer } from "../support/testServer.js";
  * store) against real rooms. It runs on demand here (`run()`); `listen()` would schedule it.
  * Assertions look only at this suite's own sessions: the store is shared with other suites.
  */
-
-interface MatchFound {
-  sessionId: string;
-  reservation: Parameters<Learner["sdk"]["consumeSeatReservation"]>[0];
-}
-
-/** Two B1 learners of `lang` matched and connected, icebreaker received. */
-async function talking(lang: string, topicCode: string) {
-  const a = await newLearner("jade", { nativeLanguageCode: "it", levels: { [lang]: "B1" } });
-  const b = await newLearner("kurt", { nativeLanguageCode: "sv", levels: { [lang]: "B1" } });
-  const opts = { queue: lang, targetLanguageCode: lang, topicCode };
-  const mmA = await a.sdk.joinOrCreate("matchmaking", opts);
-  const ia = new Inbox(mmA);
-  const mmB = await b.sdk.joinOrCreate("matchmaking", opts);
-  const ib = new Inbox(mmB);
-  const [fa, fb] = await Promise.all([ia.next<MatchFound>("match_found"), ib.next<MatchFound>("match_found")]);
-  await Promise.all([mmA.leave(), mmB.leave()]);
-  const roomA = await a.sdk.consumeSeatReservation(fa.reservation);
-  const inA = new Inbox(roomA);
-  const roomB = await b.sdk.consumeSeatReservation(fb.reservation);
-  const inB = new Inbox(roomB);
-  await Promise.all([inA.next("new_prompt"), inB.next("new_prompt")]);
-  return { a, b, sessionId: fa.sessionId, roomA, roomB, inA, inB };
-}
-
-function localConversation(sessionId: string): ConversationRoom | undefined {
-  return matchMaker.getLocalRoomById(sessionId) as unknown as ConversationRoom | undefined;
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 describe("rooms: session cleanup job", () => {
   const open: Room[] = [];

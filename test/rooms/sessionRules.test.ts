@@ -1,62 +1,35 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
-import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
 import { REALISTIC_AUDIO_OFFER } from "../unit/session/fixtures/sdp.js";
-import { Inbox, newLearner, type Learner } from "../support/learners.js";
+import { eventually, localConversation as local, matchedPair, talkingPair } from "../support/conversations.js";
+import { Inbox, newLearner } from "../support/learners.js";
 import { clock, testServer } from "../support/testServer.js";
-
-interface MatchFound {
-  sessionId: string;
-  reservation: Parameters<Learner["sdk"]["consumeSeatReservation"]>[0];
-}
 
 let topicSeq = 0;
 const TOPICS = ["daily_life.introductions", "hobbies.free_time", "hobbies.music", "daily_life.shopping"];
 
-/** Two B1 learners of `lang` matched; neither has joined the conversation yet. */
-async function matched(lang = "en") {
-  const topicCode = TOPICS[topicSeq++ % TOPICS.length] ?? "hobbies.free_time";
-  const a = await newLearner("ana", { nativeLanguageCode: "it", levels: { [lang]: "B1" } });
-  const b = await newLearner("bo", { nativeLanguageCode: "sv", levels: { [lang]: "B1" } });
-  const opts = { queue: lang, targetLanguageCode: lang, topicCode };
-  const mmA = await a.sdk.joinOrCreate("matchmaking", opts);
-  const ia = new Inbox(mmA);
-  const mmB = await b.sdk.joinOrCreate("matchmaking", opts);
-  const ib = new Inbox(mmB);
-  const [fa, fb] = await Promise.all([ia.next<MatchFound>("match_found"), ib.next<MatchFound>("match_found")]);
-  await Promise.all([mmA.leave(), mmB.leave()]);
-  return { a, b, fa, fb, sessionId: fa.sessionId };
+/** Two B1 learners of `lang` matched on the next topic of the cycle; neither has joined yet. */
+function matched(lang = "en") {
+  return matchedPair(lang, TOPICS[topicSeq++ % TOPICS.length] ?? "hobbies.free_time");
 }
 
 /** Both learners connected to the active conversation, icebreaker received. */
-async function talking(lang = "en") {
-  const m = await matched(lang);
-  const roomA = await m.a.sdk.consumeSeatReservation(m.fa.reservation);
-  const inA = new Inbox(roomA);
-  const roomB = await m.b.sdk.consumeSeatReservation(m.fb.reservation);
-  const inB = new Inbox(roomB);
-  await Promise.all([inA.next("new_prompt"), inB.next("new_prompt")]);
-  return { ...m, roomA, roomB, inA, inB };
+function talking(lang = "en") {
+  return talkingPair(lang, TOPICS[topicSeq++ % TOPICS.length] ?? "hobbies.free_time");
 }
 
-function localConversation(sessionId: string): ConversationRoom {
-  return matchMaker.getLocalRoomById(sessionId) as unknown as ConversationRoom;
+/** The session's conversation room, which must run in this process. */
+function localConversation(sessionId: string) {
+  const room = local(sessionId);
+  if (!room) throw new Error(`no conversation room ${sessionId} in this process`);
+  return room;
 }
 
 async function storedStatus(sessionId: string) {
   const { parley } = await testServer();
   return (await parley.store.sessions.get(sessionId))?.status;
-}
-
-/** Resolves once `check()` is true, re-checking after each event-loop turn of the room's I/O. */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 describe("rooms: session rules", () => {
