@@ -25,7 +25,7 @@ export const userEventsHandler: InboundTopicHandler<(typeof USER_EVENT_TYPES)[nu
       }
       case "user.updated":
       case "tier.changed":
-        logger.info({ eventId, eventType, userId: payload.userId }, `${eventType}: nothing stored to update (the access token carries the profile and tier)`);
+        logger.info({ eventId, eventType, userId: payload.userId }, `${eventType}: nothing stored to update (the JWT carries the profile and tier)`);
         return;
     }
   },
