@@ -2,7 +2,7 @@ import { matchMaker, Room, type Client } from "@colyseus/core";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
-import { ParleyError } from "../src/errors/errorCodes.js";
+import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
 import { eventPerUser, type EventType } from "../src/events/envelope.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { durationRange } from "../src/observability/metrics.js";
@@ -14,7 +14,7 @@ import { IceCandidateBudget, validateIceCandidate, validateSdp } from "../src/se
 import { SpeakingStats } from "../src/session/speakingStats.js";
 import type { SessionRecord } from "../src/store/records.js";
 import { ConversationState, ParticipantState } from "./conversationState.js";
-import { onValidatedMessage } from "./guardedMessages.js";
+import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 
@@ -25,7 +25,6 @@ const iceSchema = z.strictObject({ candidate: z.unknown(), targetUserId: z.strin
 const emptySchema = z.strictObject({});
 const speakingSchema = z.strictObject({ speaking: z.boolean() });
 
-/** Close code of a server shutdown / `room.disconnect()` (no reconnection possible). */
 /** The verified user of a joined client (set by `onAuth`). */
 function userOf(client: ConversationClient): string {
   const userId = client.auth?.userId;
@@ -33,6 +32,7 @@ function userOf(client: ConversationClient): string {
   return userId;
 }
 
+/** Close code of a server shutdown / `room.disconnect()` (no reconnection possible). */
 const CLOSE_SERVER_SHUTDOWN = 4001;
 /**
  * Presence key marking a session's room as open — running, or disposing until its writes are
@@ -73,7 +73,18 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private signaling: Promise<unknown> = Promise.resolve();
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
-    const sessionId = z.string().uuid().parse(options.sessionId);
+    try {
+      await this.open(options);
+    } catch (err) {
+      throw toJoinError(err);
+    }
+  }
+
+  /** `onCreate`'s work: loads the session and builds the room's rules. @throws ParleyError */
+  private async open(options: { sessionId?: unknown }): Promise<void> {
+    const parsedId = z.string().uuid().safeParse(options.sessionId);
+    if (!parsedId.success) throw new ParleyError("INVALID_REQUEST", "sessionId: a session id (UUID) is required");
+    const sessionId = parsedId.data;
     this.roomId = sessionId;
     const opened = await this.presence.get(openKey(sessionId));
     const listed = await matchMaker.driver.has(sessionId);
@@ -219,20 +230,20 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   /** Remote call (REST `POST /sessions/:id/end`, admin end). @returns the error JSON or `{ ok }`. */
-  endByUser(userId: string, asAdmin = false): { ok: true } | { error: { code: string; message: string } } {
+  endByUser(userId: string, asAdmin = false): { ok: true } | { error: ErrorBody } {
     try {
       const now = this.deps.now();
       this.apply(asAdmin ? this.lifecycle.adminEnd(now) : this.lifecycle.end(userId, now));
       return { ok: true };
     } catch (err) {
-      if (err instanceof ParleyError) return { error: { code: err.code, message: err.message } };
+      if (err instanceof ParleyError) return { error: errorBody(err) };
       throw err;
     }
   }
 
   /** Remote call (REST `POST /sessions/:id/leave`): the user leaves for good. */
-  leaveByUser(userId: string): { ok: true } | { error: { code: string; message: string } } {
-    if (!this.lifecycle.isParticipant(userId)) return { error: { code: "NOT_A_PARTICIPANT", message: "you are not a participant of this session" } };
+  leaveByUser(userId: string): { ok: true } | { error: ErrorBody } {
+    if (!this.lifecycle.isParticipant(userId)) return { error: errorBody(new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session")) };
     const client = this.clients.find((c) => c.auth?.userId === userId);
     if (client) {
       client.userData = { ...client.userData, leavingForGood: true };
@@ -274,6 +285,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     const counted = (type: string) => metrics.websocketMessages.inc({ type });
     const on = <S extends z.ZodType>(type: string, schema: S, handler: (client: ConversationClient, message: z.infer<S>) => void | Promise<void>) =>
       onValidatedMessage<S, ConversationClient>(this, type, schema, logger, handler, counted);
+    onUnknownMessage(this, counted);
 
     for (const kind of ["offer", "answer"] as const) {
       on(kind, signalSchema, (client, msg) =>

@@ -2,7 +2,7 @@ import { matchMaker, Room, type Client } from "@colyseus/core";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
-import { ParleyError } from "../src/errors/errorCodes.js";
+import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
 import { eventPerUser, createEvent } from "../src/events/envelope.js";
 import { admitTicket } from "../src/matchmaking/ticketAdmission.js";
 import { Matcher, type MatchResult } from "../src/matchmaking/matcher.js";
@@ -11,7 +11,7 @@ import type { Ticket } from "../src/matchmaking/ticket.js";
 import { WaitEstimator } from "../src/matchmaking/waitEstimator.js";
 import type { MatchRequestRecord, ParticipantRecord, SessionRecord } from "../src/store/records.js";
 import { CEFR_LEVELS, cefrIndex } from "../src/topics/cefr.js";
-import { onValidatedMessage } from "./guardedMessages.js";
+import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import { MatchmakingState } from "./matchmakingState.js";
 import type { RoomDeps } from "./roomDeps.js";
@@ -56,8 +56,9 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private closing = false;
 
   override onCreate(options: { queue?: unknown }): void {
-    const queue = z.string().min(2).max(20).parse(options.queue);
-    this.state.queue = queue;
+    const queue = z.string().min(2).max(20).safeParse(options.queue);
+    if (!queue.success) throw toJoinError(new ParleyError("INVALID_REQUEST", "queue: a queue name of 2–20 characters is required"));
+    this.state.queue = queue.data;
     // Tickets made over REST have no client: the room must outlive its clients while anyone waits.
     this.autoDispose = false;
     const { config } = this.deps;
@@ -75,6 +76,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       if (ticketId) this.cancel(ticketId, "cancelled by user");
       client.leave();
     });
+    onUnknownMessage(this, (type) => this.deps.metrics.websocketMessages.inc({ type }));
   }
 
   override async onAuth(_client: Client, _options: unknown, context: { token?: string }): Promise<Principal> {
@@ -114,9 +116,10 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   /**
    * Remote call from REST (`POST /match-request`): admits a ticket without a client.
-   * Arguments are JSON-cloned by `remoteRoomCall`. Rejects with `{ code, message }` JSON.
+   * Arguments are JSON-cloned by `remoteRoomCall`. A refusal is answered as `{ error: ErrorBody }`
+   * (with `retryAfterSeconds` for `RATE_LIMITED`).
    */
-  async addRemoteTicket(principal: Principal, rawBody: unknown): Promise<MatchRequestView | { error: { code: string; message: string } }> {
+  async addRemoteTicket(principal: Principal, rawBody: unknown): Promise<MatchRequestView | { error: ErrorBody }> {
     try {
       if (this.closing) throw new ParleyError("MATCHING_UNAVAILABLE", "this queue's room is closing; retry");
       const body = matchRequestBodySchema.parse(rawBody);
@@ -124,7 +127,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       this.tryMatch(view.matchRequest.id);
       return view;
     } catch (err) {
-      if (err instanceof ParleyError) return { error: { code: err.code, message: err.message } };
+      if (err instanceof ParleyError) return { error: errorBody(err) };
       throw err;
     }
   }

@@ -19,6 +19,26 @@ export function sendError(client: Client, err: unknown, logger: Logger): void {
   client.send("error", { code: "INTERNAL_ERROR", message: "internal error" } satisfies ErrorMessage);
 }
 
+/** Longest part of an unknown message type echoed back in an `error` message. */
+const ECHOED_TYPE_MAX_CHARS = 32;
+
+/**
+ * Registers the room's fallback for every message nobody handles (DESIGN §5): an unknown string
+ * or numeric type, or bytes of any type without a bytes handler. The sender gets
+ * `error {code: "INVALID_REQUEST"}` naming at most {@link ECHOED_TYPE_MAX_CHARS} characters of the
+ * type, and the connection and the room stay as they were. Without it Colyseus closes the socket
+ * with the type in the close reason, and a reason over 123 bytes throws inside `ws`.
+ * Register it once per room, in `onCreate`.
+ */
+export function onUnknownMessage(room: Room, onReceived?: (type: string) => void): void {
+  room.onMessage("*", (client: Client, type: string | number) => {
+    onReceived?.("unknown");
+    const shown = String(type).slice(0, ECHOED_TYPE_MAX_CHARS);
+    const ellipsis = String(type).length > ECHOED_TYPE_MAX_CHARS ? "…" : "";
+    client.send("error", { code: "INVALID_REQUEST", message: `unknown message type ${JSON.stringify(shown + ellipsis)}` } satisfies ErrorMessage);
+  });
+}
+
 /**
  * Registers a message handler whose payload is validated with `schema` first. Unlike
  * Colyseus's own `validate()` (which disconnects the sender), a bad payload is answered with

@@ -1,5 +1,4 @@
 import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type MatchMakerDriver, type Presence, type Server } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
@@ -28,6 +27,7 @@ import { createS3RecordingStorage } from "./storage/s3RecordingStorage.js";
 import { createMongoStore } from "./store/mongo/mongoStore.js";
 import type { Store } from "./store/repositories.js";
 import { TopicCatalog } from "./topics/topicCatalog.js";
+import { QuietWebSocketTransport } from "./transport/webSocketTransport.js";
 
 /** Test and embedding hooks of {@link createParley}. */
 export interface ParleyOverrides {
@@ -49,6 +49,8 @@ export interface Parley {
   /** The recording storage port (not yet used by the rooms: the audio flow is a later issue). */
   recordings: RecordingStorage;
   relay: OutboxRelay;
+  /** The rate limiters of seed 002 §7.3 (memory, or Redis with `REDIS_URL`). */
+  rateLimits: RateLimits;
   /** The cleanup job (started by {@link Parley.listen}). */
   cleanup: SessionCleanup;
   logger: Logger;
@@ -211,7 +213,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.
-    transport: new WebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }),
+    transport: new QuietWebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }, logger),
     presence,
     driver,
     publicAddress: config.publicAddress,
@@ -258,6 +260,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     publisher,
     recordings,
     relay,
+    rateLimits,
     cleanup,
     logger,
     async listen() {

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ALREADY_RATED: 409,
   MATCH_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_RATING: 422,
   RATING_WINDOW_CLOSED: 422,
   RATE_LIMITED: 429,
@@ -55,4 +56,26 @@ export class ParleyError extends Error {
 /** True when `err` is a {@link ParleyError}. */
 export function isParleyError(err: unknown): err is ParleyError {
   return err instanceof ParleyError;
+}
+
+/**
+ * The JSON form of a {@link ParleyError} that crosses a process boundary (the answer of a
+ * remote room call, DESIGN §1): `retryAfterSeconds` travels with a `RATE_LIMITED` error so the
+ * REST answer can carry `Retry-After`.
+ */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+/** The {@link ErrorBody} of `err`. */
+export function errorBody(err: ParleyError): ErrorBody {
+  return { code: err.code, message: err.message, ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}) };
+}
+
+/** The ParleyError an {@link ErrorBody} stands for; an unknown code becomes `INTERNAL_ERROR`. */
+export function errorFromBody(body: ErrorBody): ParleyError {
+  const code: ErrorCode = body.code in ERROR_CODES ? (body.code as ErrorCode) : "INTERNAL_ERROR";
+  return new ParleyError(code, body.message, body.retryAfterSeconds !== undefined ? { retryAfterSeconds: body.retryAfterSeconds } : {});
 }

@@ -22,17 +22,35 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, whe
 }
 
 /**
- * The last middleware: ParleyErrors keep their status and code; body-parser errors become
- * 400 (malformed JSON) or 413 (too large); anything else is logged and answered 500
- * `INTERNAL_ERROR` without details.
+ * The {@link ParleyError} for an error that express or body-parser raised with a 4xx `status`
+ * (malformed JSON, a bad percent-escape in a path parameter, a body that is not valid gzip /
+ * deflate / br data, an unsupported encoding or charset, a body over the limit): 413
+ * `PAYLOAD_TOO_LARGE`, 415 `UNSUPPORTED_MEDIA_TYPE`, any other 4xx `INVALID_REQUEST` (400).
+ * @returns undefined for anything else (a bug: 500).
+ */
+export function clientErrorOf(err: unknown): ParleyError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown } | null;
+  const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  if (status === 413) return new ParleyError("PAYLOAD_TOO_LARGE", "request body too large");
+  if (status === 415) return new ParleyError("UNSUPPORTED_MEDIA_TYPE", typeof e?.type === "string" ? `unsupported request body (${e.type})` : "unsupported request body");
+  const what = e?.type === "entity.parse.failed" ? "malformed JSON body" : err instanceof URIError ? "malformed percent-encoding in the path" : "malformed request";
+  return new ParleyError("INVALID_REQUEST", what);
+}
+
+/**
+ * The last middleware: ParleyErrors keep their status and code; errors express or body-parser
+ * raised with a 4xx status keep it ({@link clientErrorOf}), logged at debug level without a
+ * stack; anything else is logged and answered 500 `INTERNAL_ERROR` without details.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
     if (isParleyError(err)) return sendHttpError(res, err);
-    const type = (err as { type?: string } | null)?.type;
-    if (type === "entity.too.large") return sendHttpError(res, new ParleyError("PAYLOAD_TOO_LARGE", "request body too large"));
-    if (type === "entity.parse.failed" || type === "encoding.unsupported" || type === "charset.unsupported") {
-      return sendHttpError(res, new ParleyError("INVALID_REQUEST", "malformed JSON body"));
+    const clientError = clientErrorOf(err);
+    if (clientError) {
+      logger.debug({ method: req.method, path: req.path, code: clientError.code, reason: err instanceof Error ? err.message : String(err) }, "malformed HTTP request");
+      return sendHttpError(res, clientError);
     }
     logger.error({ err }, "unhandled HTTP error");
     sendHttpError(res, new ParleyError("INTERNAL_ERROR", "internal error"));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
 import type { Principal } from "../auth/principal.js";
-import { ERROR_CODES, ParleyError, isParleyError, type ErrorCode } from "../errors/errorCodes.js";
+import { ParleyError, errorFromBody, isParleyError, type ErrorCode } from "../errors/errorCodes.js";
 import type { MatchRequestBody } from "../matchmaking/matchRequestOptions.js";
 
 /** A room listing of the matchmaker (driver cache entry). */
@@ -13,7 +13,7 @@ export type RoomListing = Awaited<ReturnType<typeof matchMaker.query>>[number];
 /** How long REST waits for a room to answer a remote call, in ms. */
 export const ROOM_CALL_TIMEOUT_MS = 5000;
 
-const roomErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const roomErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), retryAfterSeconds: z.number().int().positive().optional() }) });
 const okSchema = z.object({ ok: z.literal(true) });
 const matchRequestViewSchema = z.object({
   matchRequest: z.object({
@@ -26,12 +26,6 @@ const matchRequestViewSchema = z.object({
 
 /** The 201 body of `POST /match-request` (seed 002 §3.2), as returned by the matchmaking room. */
 export type MatchRequestView = z.infer<typeof matchRequestViewSchema>;
-
-/** Turns a room's `{ error: { code, message } }` answer into the ParleyError it stands for. */
-function errorFromRoom(error: { code: string; message: string }): ParleyError {
-  const code: ErrorCode = error.code in ERROR_CODES ? (error.code as ErrorCode) : "INTERNAL_ERROR";
-  return new ParleyError(code, error.message);
-}
 
 /**
  * What the REST layer asks the rooms (DESIGN §1: "a room is the only writer of its live state;
@@ -151,7 +145,7 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
     async addTicket(roomId, principal, body) {
       const result = await call(roomId, "addRemoteTicket", [principal, body], "MATCHING_UNAVAILABLE", "the matchmaking queue");
       const failed = roomErrorSchema.safeParse(result);
-      if (failed.success) throw errorFromRoom(failed.data.error);
+      if (failed.success) throw errorFromBody(failed.data.error);
       const view = matchRequestViewSchema.safeParse(result);
       if (!view.success) throw unexpected(roomId, "addRemoteTicket", result, "MATCHING_UNAVAILABLE");
       return view.data;
@@ -166,14 +160,14 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
     async endSession(sessionId, userId, asAdmin) {
       const result = await call(sessionId, "endByUser", [userId, asAdmin], "NOT_READY", "the session's room");
       const failed = roomErrorSchema.safeParse(result);
-      if (failed.success) throw errorFromRoom(failed.data.error);
+      if (failed.success) throw errorFromBody(failed.data.error);
       if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "endByUser", result, "NOT_READY");
     },
 
     async leaveSession(sessionId, userId) {
       const result = await call(sessionId, "leaveByUser", [userId], "NOT_READY", "the session's room");
       const failed = roomErrorSchema.safeParse(result);
-      if (failed.success) throw errorFromRoom(failed.data.error);
+      if (failed.success) throw errorFromBody(failed.data.error);
       if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "leaveByUser", result, "NOT_READY");
     },
   };
