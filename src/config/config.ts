@@ -34,7 +34,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   SERVE_DEMO_APP: optionalString,
   PARLEY_EMBEDDED: flag(false),
-  METRICS_PORT: optionalString.pipe(z.coerce.number().int().min(1).max(65535).optional()),
+  METRICS_PORT: optionalString.pipe(z.coerce.number<string>().int().min(1).max(65535).optional()),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   MONITOR_SESSION_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
 
