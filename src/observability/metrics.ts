@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type IncreaseDataWithExemplar, type LabelValues } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from "prom-client";
 import type { EventEnvelope } from "../events/envelope.js";
 import type { OutboxRepository } from "../store/repositories.js";
 
@@ -160,30 +160,18 @@ export class RatingWindow {
   }
 }
 
-/** A counter that also tells each increment to a callback (the rooms keep calling `inc`). */
-class ObservedCounter<T extends string> extends Counter<T> {
-  constructor(
-    configuration: CounterConfiguration<T>,
-    private readonly observe: (labels: LabelValues<T>, value: number) => void,
-  ) {
-    super(configuration);
-  }
-
-  override inc(labels: LabelValues<T>, value?: number): void;
-  override inc(value?: number): void;
-  override inc(incData: IncreaseDataWithExemplar<T>): void;
-  override inc(first?: LabelValues<T> | number | IncreaseDataWithExemplar<T>, value?: number): void {
-    if (first === undefined || typeof first === "number") return super.inc(first);
-    if ("exemplarLabels" in first || ("labels" in first && typeof first.labels === "object")) {
-      const data = first as IncreaseDataWithExemplar<T>;
-      super.inc(data);
-      if (data.labels) this.observe(data.labels, data.value ?? 1);
-      return;
-    }
-    const labels = first as LabelValues<T>;
-    super.inc(labels, value);
-    this.observe(labels, value ?? 1);
-  }
+/**
+ * `counter`, whose `inc` also tells each labelled increment to `observe` (the rooms keep
+ * calling `inc`). prom-client assigns `inc` per instance (without exemplars: `inc(labels?, value?)`),
+ * so it is wrapped rather than overridden.
+ */
+function observeIncrements<T extends string>(counter: Counter<T>, observe: (labels: LabelValues<T>, value: number) => void): Counter<T> {
+  const inc = counter.inc.bind(counter) as (first?: LabelValues<T> | number, value?: number) => void;
+  counter.inc = ((first?: LabelValues<T> | number, value?: number) => {
+    inc(first, value);
+    if (typeof first === "object") observe(first, value ?? 1);
+  }) as Counter<T>["inc"];
+  return counter;
 }
 
 /** The remembered-set of ended sessions: insertion-ordered, bounded. */
@@ -209,8 +197,8 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
   const metrics: Metrics = {
     registry,
     matchRequests: new Counter({ name: "match_requests_total", help: "Match requests created", labelNames: ["language", "topic"], registers }),
-    matchOutcomes: new ObservedCounter(
-      { name: "match_outcomes_total", help: "Match requests by outcome (matched, expired, cancelled)", labelNames: ["outcome"], registers },
+    matchOutcomes: observeIncrements(
+      new Counter({ name: "match_outcomes_total", help: "Match requests by outcome (matched, expired, cancelled)", labelNames: ["outcome"], registers }),
       (labels, value) => outcomes.record(String(labels.outcome), value, now()),
     ),
     matchSuccessRate: new Gauge({
