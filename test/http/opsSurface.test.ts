@@ -19,6 +19,7 @@ import { metricsServerPort, startMetricsServer } from "../../src/observability/m
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/repositories.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
+import { startChildParley } from "../integration/support/parleyCluster.js";
 import { clock, testServer, tokenFor, uniqueUser } from "../support/testServer.js";
 import { activePair, api, assertError, leaveAll, pollFor } from "./restSupport.js";
 
@@ -289,5 +290,24 @@ describe("http: operator surface (seed 002 §10; /metrics, /readyz, the monitor)
     } finally {
       await http.close();
     }
+  });
+
+  it("a production process started by listen() serves metrics on METRICS_PORT only, behind the token, logs named levels, and closes that port at SIGTERM", async function () {
+    this.timeout(60_000);
+    const [port, metricsPort, token] = [3931, 9931, "scrape-token-0123456789"];
+    const child = await startChildParley(port, { NODE_ENV: "production", PARLEY_EMBEDDED: "1", METRICS_PORT: String(metricsPort), METRICS_TOKEN: token });
+    try {
+      assert.equal((await fetch(`${child.baseUrl}/metrics`)).status, 404, "not on the main port");
+      assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status, 401);
+      const ok = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /^# TYPE colyseus_ccu gauge$/m);
+      const lines = child.logTail(200).split("\n").map((line) => JSON.parse(line) as { level: string; timestamp: string; msg: string; port?: number });
+      assert.ok(lines.some((l) => l.msg === "metrics: GET /metrics on its own port" && l.port === metricsPort && l.level === "INFO"));
+      assert.ok(lines.every((l) => /^[A-Z]+$/.test(l.level) && !Number.isNaN(Date.parse(l.timestamp))));
+    } finally {
+      assert.equal(await child.stop(), 0);
+    }
+    await assert.rejects(fetch(`http://127.0.0.1:${metricsPort}/metrics`), "the metrics port is closed after shutdown");
   });
 });
