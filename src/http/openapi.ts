@@ -126,6 +126,9 @@ export function openApiDocument(): JsonSchema {
     "/api/admin/reports": {
       get: operation({ summary: "Reports, newest first (admins and moderators)", tag: admin, parameters: queryParameters(paginationQuerySchema), success: [200, "{ reports, total, hasMore }"], errors: ["FORBIDDEN"] }),
     },
+    "/api/admin/monitor-session": {
+      post: operation({ summary: "Open a 15-minute Colyseus monitor session: sets the HttpOnly, SameSite=Strict cookie `parley_monitor` for /colyseus", tag: admin, success: [200, "{ expiresAt }"], errors: ["FORBIDDEN"] }),
+    },
     "/api/admin/audit": {
       get: operation({ summary: "Audit log, newest first", tag: admin, parameters: queryParameters(paginationQuerySchema), success: [200, "{ entries, total, hasMore }"], errors: ["FORBIDDEN"] }),
     },

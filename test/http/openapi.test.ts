@@ -29,6 +29,7 @@ describe("http: OpenAPI document", () => {
       "POST /api/admin/sessions/{id}/end",
       "GET /api/admin/reports",
       "GET /api/admin/audit",
+      "POST /api/admin/monitor-session",
       "GET /api/admin/topics",
       "POST /api/admin/topics",
       "GET /api/admin/topics/{targetLanguageCode}/{code}",
