@@ -1,7 +1,7 @@
 import { matchMaker } from "@colyseus/core";
 import { Router } from "express";
 import { randomUUID } from "node:crypto";
-import { ParleyError } from "../errors/errorCodes.js";
+import { ParleyError, isParleyError } from "../errors/errorCodes.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import type { Topic } from "../topics/topic.js";
 import { principalOf, requireRole } from "./authMiddleware.js";
@@ -42,11 +42,12 @@ import { auditView, page, reportView } from "./sessionViews.js";
  *   `INVALID_REQUEST` when the body's language/code differ from the path.
  * - `DELETE /topics/:targetLanguageCode/:code` — 200 `{ success: true }`; `TOPIC_NOT_FOUND`.
  *
- * The topic catalog lives in each process's memory: changes apply to the process that served
- * them (several processes need a shared catalog store).
+ * Topic writes go to the store (`store.topics`); the answer is sent once this process's catalog
+ * shows the change, and every other process refreshes its catalog on the invalidation
+ * `deps.topicSync` publishes (within a second). Reads come from the catalog.
  */
 export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(deps.logger)): Router {
-  const { store, catalog } = deps;
+  const { store, catalog, topicSync } = deps;
   const router = Router();
   const adminOnly = requireRole("admin");
   const staff = requireRole("admin", "moderator");
@@ -125,11 +126,14 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
 
   router.post("/topics", adminOnly, async (req, res) => {
     parseOrThrow(emptySchema, req.query, "query");
-    const body: Topic = parseOrThrow(topicSchema, req.body, "body");
-    if (catalog.get(body.targetLanguageCode, body.code)) {
-      throw new ParleyError("INVALID_REQUEST", `topic "${body.code}" in "${body.targetLanguageCode}" exists already; use PUT to replace it`);
+    const topic: Topic = parseOrThrow(topicSchema, req.body, "body");
+    try {
+      await store.topics.create(topic);
+    } catch (err) {
+      if (isParleyError(err) && err.code === "INVALID_REQUEST") throw new ParleyError("INVALID_REQUEST", `${err.message}; use PUT to replace it`);
+      throw err;
     }
-    const topic = catalog.upsert(body);
+    await topicSync.changed();
     await audit(principalOf(res).userId, "topic.create", `topic:${topic.targetLanguageCode}:${topic.code}`);
     res.status(201).json({ topic });
   });
@@ -141,16 +145,17 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
     if (body.targetLanguageCode !== key.targetLanguageCode || body.code !== key.code) {
       throw new ParleyError("INVALID_REQUEST", "body: targetLanguageCode and code must match the path");
     }
-    const existed = catalog.get(key.targetLanguageCode, key.code) !== undefined;
-    const topic = catalog.upsert(body);
-    await audit(principalOf(res).userId, existed ? "topic.replace" : "topic.create", `topic:${topic.targetLanguageCode}:${topic.code}`);
-    res.status(existed ? 200 : 201).json({ topic });
+    const outcome = await store.topics.put(body);
+    await topicSync.changed();
+    await audit(principalOf(res).userId, outcome === "replaced" ? "topic.replace" : "topic.create", `topic:${body.targetLanguageCode}:${body.code}`);
+    res.status(outcome === "replaced" ? 200 : 201).json({ topic: body });
   });
 
   router.delete("/topics/:targetLanguageCode/:code", adminOnly, async (req, res) => {
     parseOrThrow(emptySchema, req.query, "query");
     const { targetLanguageCode, code } = parseOrThrow(topicKeyParamsSchema, req.params, "path");
-    if (!catalog.remove(targetLanguageCode, code)) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
+    if (!(await store.topics.remove(targetLanguageCode, code))) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
+    await topicSync.changed();
     await audit(principalOf(res).userId, "topic.delete", `topic:${targetLanguageCode}:${code}`);
     res.json({ success: true });
   });
