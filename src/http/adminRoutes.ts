@@ -2,6 +2,7 @@ import { matchMaker } from "@colyseus/core";
 import { Router } from "express";
 import { randomUUID } from "node:crypto";
 import { ParleyError, isParleyError } from "../errors/errorCodes.js";
+import { resolutionBodySchema, resolveReports } from "../moderation/reports.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import type { Topic } from "../topics/topic.js";
 import { principalOf, requireRole } from "./authMiddleware.js";
@@ -14,15 +15,19 @@ import {
   emptySchema,
   idParamsSchema,
   paginationQuerySchema,
+  reportListQuerySchema,
   roomListQuerySchema,
   topicKeyParamsSchema,
+  userIdParamsSchema,
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
+import { reportedUserView } from "./moderationViews.js";
 import { auditView, page, reportView } from "./sessionViews.js";
 
 /**
  * Admin API (DESIGN §7) under `/api/admin`, behind `requireAuth`. Everything needs the `admin`
- * role except `GET /reports`, which moderators may read too (else 403 `FORBIDDEN`). Every
+ * role except the reports (`GET /reports`, `POST /reports/:userId/resolve`), which moderators
+ * may use too (else 403 `FORBIDDEN`). Every
  * mutation is written to the audit log (`store.audit`) once it has happened. Inputs are validated
  * strictly (400 `INVALID_REQUEST`).
  *
@@ -31,7 +36,13 @@ import { auditView, page, reportView } from "./sessionViews.js";
  * - `POST /sessions/:id/end` — 200 `{ success: true }`: the session's room ends it (active →
  *   completed, waiting → expired); a live session whose room is gone is ended in the store with
  *   reason `error`. `SESSION_NOT_FOUND`, `SESSION_NOT_ACTIVE` (409).
- * - `GET /reports?limit=&offset=` — `{ reports, total, hasMore }`, newest first (admin, moderator).
+ * - `GET /reports?limit=&offset=&flagged=true` — `{ reports, total, hasMore }`, newest first, each
+ *   with `reportedUser` `{ userId, flaggedForReview, flaggedAt?, bannedUntil?, warnings,
+ *   lastResolution? }`; `flagged=true`: only reports against users flagged for review.
+ * - `POST /reports/:userId/resolve` — body `{ action: "dismiss"|"warn"|"ban", days? (ban: 1–365),
+ *   note? }`; 200 `{ moderation }` (the user's state after it), audited as `reports.resolve`.
+ *   `NOT_FOUND` when nobody reported the user; a ban makes matchmaking refuse them (403
+ *   `BANNED`) until it ends.
  * - `GET /audit?limit=&offset=` — `{ entries, total, hasMore }`, newest first.
  * - `GET /topics?targetLanguageCode=&includeInactive=` — `{ topics }`, full topics with prompt
  *   texts, inactive ones included unless `includeInactive=false`.
@@ -94,11 +105,27 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
   });
 
   router.get("/reports", staff, async (req, res) => {
-    const query = parseOrThrow(paginationQuerySchema, req.query, "query");
+    const query = parseOrThrow(reportListQuerySchema, req.query, "query");
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = query.offset ?? 0;
-    const { items, total } = await store.moderation.listReports(limit, offset);
-    res.json(page("reports", items.map(reportView), total, offset));
+    const { items, total } = await store.moderation.listReports(limit, offset, { flaggedOnly: query.flagged === "true" });
+    const states = new Map((await store.moderation.userStates(items.map((r) => r.reportedUserId))).map((st) => [st.userId, st]));
+    res.json(page("reports", items.map((r) => ({ ...reportView(r), reportedUser: reportedUserView(r.reportedUserId, states.get(r.reportedUserId)) })), total, offset));
+  });
+
+  router.post("/reports/:userId/resolve", staff, async (req, res) => {
+    parseOrThrow(emptySchema, req.query, "query");
+    const { userId } = parseOrThrow(userIdParamsSchema, req.params, "path");
+    const body = parseOrThrow(resolutionBodySchema, req.body, "body");
+    const moderator = principalOf(res);
+    const state = await resolveReports(store, userId, moderator.userId, body, deps.now());
+    await audit(moderator.userId, "reports.resolve", `user:${userId}`, {
+      action: body.action,
+      ...(body.days !== undefined ? { days: body.days } : {}),
+      ...(body.note ? { note: body.note } : {}),
+      ...(state.lastResolution?.bannedUntil ? { bannedUntil: state.lastResolution.bannedUntil.toISOString() } : {}),
+    });
+    res.json({ moderation: reportedUserView(userId, state) });
   });
 
   router.get("/audit", adminOnly, async (req, res) => {
