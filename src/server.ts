@@ -209,7 +209,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   };
   const cleanup = new SessionCleanup(
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
-    { intervalMs: config.session.cleanupIntervalMs, random },
+    { intervalMs: config.session.cleanupIntervalMs, random, retentionMs: config.outboxRetentionHours * 3600 * 1000 },
   );
 
   const server = defineServer({
