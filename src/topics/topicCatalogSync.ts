@@ -80,17 +80,22 @@ export class TopicCatalogSync {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.deps.bus.unsubscribe(TOPIC_CHANGES_CHANNEL, this.onMessage);
+    await Promise.resolve(this.deps.bus.unsubscribe(TOPIC_CHANGES_CHANNEL, this.onMessage)).catch((err: unknown) => this.deps.logger.warn({ err }, "topics: unsubscribe failed"));
     await this.settled();
   }
 
   /**
    * To call after writing topics to the store: tells every other process, and resolves once
-   * this process's catalog shows the write.
+   * this process's catalog shows the write. A failed publish (Redis down) is logged, not
+   * thrown: the write is stored, and the other processes catch up at their periodic refresh.
    * @throws the store's error when this process's refresh fails (the others still refresh)
    */
   async changed(): Promise<void> {
-    this.deps.bus.publish(TOPIC_CHANGES_CHANNEL, { origin: this.origin });
+    try {
+      await Promise.resolve(this.deps.bus.publish(TOPIC_CHANGES_CHANNEL, { origin: this.origin }));
+    } catch (err) {
+      this.deps.logger.warn({ err }, "topics: the invalidation could not be published; other processes see the change at their periodic refresh");
+    }
     await this.refresh();
   }
 

@@ -95,6 +95,19 @@ describe("topics: catalog kept in sync with the store", () => {
     assert.ok(p.catalog.get("en", "hobbies.cards"));
   });
 
+  it("still refreshes its own catalog when the invalidation cannot be published", async () => {
+    const store = createMemoryStore();
+    const catalog = new TopicCatalog([]);
+    const presence = new LocalPresence();
+    const failingBus = { subscribe: presence.subscribe.bind(presence), unsubscribe: presence.unsubscribe.bind(presence), publish: () => Promise.reject(new Error("redis down")) };
+    const p = { catalog, sync: new TopicCatalogSync({ topics: store.topics, catalog, bus: failingBus, logger }) };
+    await p.sync.start();
+    await store.topics.create(seedTopic("hobbies.hiking"));
+    await p.sync.changed();
+    assert.ok(p.catalog.get("en", "hobbies.hiking"));
+    await p.sync.stop();
+  });
+
   it("leaves out a stored topic that is not valid and keeps the others", async () => {
     const store = createMemoryStore();
     await store.topics.create(seedTopic("hobbies.dance"));
