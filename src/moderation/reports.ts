@@ -64,6 +64,9 @@ export async function assertNotBanned(moderation: ModerationRepository, userId: 
  * their last resolution, the flag "for review" on the user with a `participant.flagged` event
  * (once: the flag write is conditional). Distinct reporters are counted again after the
  * report is stored, so two reports made at once cannot both miss the threshold.
+ * `participant.reported` carries `reportCount` (distinct reporters since the last resolution,
+ * this one included) and `flaggedForReview` as known when the report is written; under
+ * concurrent reports `participant.flagged` is the authoritative signal.
  * @param now epoch milliseconds
  * @returns the report's id and whether the reported user is flagged for review now
  * @throws ParleyError `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT` (the reporter), `INVALID_REQUEST`
