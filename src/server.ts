@@ -29,8 +29,10 @@ import type { RecordingStorage } from "./storage/recordingStorage.js";
 import { createS3RecordingStorage } from "./storage/s3RecordingStorage.js";
 import { createMongoStore } from "./store/mongo/mongoStore.js";
 import type { Store } from "./store/repositories.js";
+import { SEED_TOPICS } from "./topics/seed/index.js";
 import { TopicCatalog } from "./topics/topicCatalog.js";
 import { ParleyWebSocketTransport } from "./transport/webSocketTransport.js";
+import { TopicCatalogSync } from "./topics/topicCatalogSync.js";
 
 /** Test and embedding hooks of {@link createParley}. */
 export interface ParleyOverrides {
@@ -180,7 +182,13 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   if (recordings.kind === "s3") logger.info({ port: "recording storage", implementation: "s3", bucket: config.s3.bucket, endpoint: config.s3.endpoint }, "recording storage: S3");
   else logger.info({ port: "recording storage", implementation: "local", path: recordingsDir }, "recording storage: local directory");
 
-  const catalog = new TopicCatalog();
+  // topics live in the store (the seed catalog loaded into an empty one); each process reads
+  // its catalog, refreshed on invalidations over presence pub/sub and every 30 s
+  const catalog = new TopicCatalog([]);
+  const topicSync = new TopicCatalogSync({ topics: store.topics, catalog, bus: presence, logger });
+  const seeded = await store.topics.seedIfEmpty(SEED_TOPICS);
+  if (seeded > 0) logger.info({ topics: seeded }, "topics: the seed catalog was loaded into the empty store");
+  await topicSync.start();
   const verifier = createTokenVerifier(config.jwt);
   // One relay per process, but only the outbox leader's is handed rows (several processes
   // share one outbox: two drains would publish twice and out of order).
@@ -192,7 +200,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
   const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
+  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;
@@ -217,7 +225,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   };
   const cleanup = new SessionCleanup(
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
-    { intervalMs: config.session.cleanupIntervalMs, random },
+    { intervalMs: config.session.cleanupIntervalMs, random, retentionMs: config.outboxRetentionHours * 3600 * 1000 },
   );
 
   const server = defineServer({
@@ -244,6 +252,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     shutdownStartedAt = Date.now();
     logger.info("shutdown: not ready any more; rooms end and persist");
     await cleanup.stop();
+    await topicSync.stop();
     // Consumers write to the store: stop them while it is still open.
     await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });

@@ -99,6 +99,7 @@ const envSchema = z.object({
 
   ENABLE_RECORDING: flag(true),
   RECORDING_RETENTION_DAYS: int(30, 1),
+  OUTBOX_RETENTION_HOURS: int(72, 1),
 });
 
 /** Raw parsed environment. */
@@ -192,6 +193,8 @@ export interface Config {
     readonly restPerMinute: number;
   };
   readonly recording: { readonly enabled: boolean; readonly retentionDays: number };
+  /** `OUTBOX_RETENTION_HOURS`: how long published outbox rows and processed event ids are kept. */
+  readonly outboxRetentionHours: number;
 }
 
 /** Thrown when the environment is invalid; `variable` names the culprit. */
@@ -356,6 +359,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       restPerMinute: env.RATE_LIMIT_REST_PER_MINUTE,
     },
     recording: { enabled: env.ENABLE_RECORDING, retentionDays: env.RECORDING_RETENTION_DAYS },
+    outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
   };
   return deepFreeze(config);
 }

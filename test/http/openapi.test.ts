@@ -28,6 +28,7 @@ describe("http: OpenAPI document", () => {
       "GET /api/admin/rooms",
       "POST /api/admin/sessions/{id}/end",
       "GET /api/admin/reports",
+      "POST /api/admin/reports/{userId}/resolve",
       "GET /api/admin/audit",
       "POST /api/admin/monitor-session",
       "GET /api/admin/topics",
@@ -48,6 +49,13 @@ describe("http: OpenAPI document", () => {
     assert.deepEqual(body?.required, ["targetLanguageCode", "topicCode"]);
     const topics = doc.paths["/api/conversations/topics"]?.get?.parameters ?? [];
     assert.deepEqual(topics.map((p) => [p.name, p.in, p.required]), [["targetLanguageCode", "query", true], ["level", "query", false], ["category", "query", false]]);
+    const resolve = doc.paths["/api/admin/reports/{userId}/resolve"]?.post?.requestBody?.content["application/json"].schema;
+    assert.equal(resolve?.additionalProperties, false);
+    assert.deepEqual(resolve?.required, ["action"]);
+    const reports = doc.paths["/api/admin/reports"]?.get?.parameters ?? [];
+    assert.deepEqual(reports.map((p) => p.name), ["limit", "offset", "flagged"]);
+    assert.ok("409" in (doc.paths["/api/conversations/sessions/{id}/report"]?.post?.responses ?? {}), "ALREADY_REPORTED");
+    assert.ok("403" in (doc.paths["/api/conversations/match-request"]?.post?.responses ?? {}), "BANNED");
     const rate = doc.paths["/api/conversations/sessions/{id}/rate"]?.post?.responses ?? {};
     assert.ok("422" in rate && "409" in rate && "404" in rate && "401" in rate && "400" in rate);
   });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Room } from "@colyseus/sdk";
+import { LocalPresence } from "@colyseus/core";
 import express from "express";
 import jwt from "jsonwebtoken";
 import pino from "pino";
@@ -18,6 +19,7 @@ import { createMetrics } from "../../src/observability/metrics.js";
 import { metricsServerPort, startMetricsServer } from "../../src/observability/metricsEndpoint.js";
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/repositories.js";
+import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
 import { startChildParley } from "../integration/support/parleyCluster.js";
 import { clock, testServer, tokenFor, uniqueUser } from "../support/testServer.js";
@@ -80,10 +82,12 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
  * ops routes, monitor access and metrics only), on a free port.
  */
 async function isolatedHttp(config: Config, store: Store = createMemoryStore()) {
+  const catalog = new TopicCatalog();
   const deps: HttpDeps = {
     config,
     store,
-    catalog: new TopicCatalog(),
+    catalog,
+    topicSync: new TopicCatalogSync({ topics: store.topics, catalog, bus: new LocalPresence(), logger: pino({ level: "silent" }) }),
     verifier: createTokenVerifier(config.jwt),
     rateLimits: createMemoryRateLimits(config.quotas),
     metrics: createMetrics({ outbox: store.outbox }),
