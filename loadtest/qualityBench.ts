@@ -52,8 +52,7 @@ import { Matcher, type MatchResult } from "../src/matchmaking/matcher.js";
 import { MinHeap } from "../src/matchmaking/minHeap.js";
 import { queueFor } from "../src/matchmaking/queueName.js";
 import type { Ticket } from "../src/matchmaking/ticket.js";
-import type { WideningStage } from "../src/matchmaking/wideningStages.js";
-import { WIDENING_STAGES } from "../src/matchmaking/wideningStages.js";
+import { WIDENING_STAGES, evaluatePair, pairStage, type WideningStage } from "../src/matchmaking/wideningStages.js";
 import { cefrIndex } from "../src/topics/cefr.js";
 import {
   ACCENTS,
@@ -117,6 +116,8 @@ interface Policy {
   tick(now: number): PolicyStep;
   /** A waiting learner gives up. */
   leave(learner: Learner, now: number): void;
+  /** Called after each tick, outside the CPU measurement (checks). */
+  afterTick?(now: number): void;
 }
 
 function withMaxWait(ticket: Ticket, maxWaitSeconds: number): Ticket {
@@ -126,14 +127,21 @@ function withMaxWait(ticket: Ticket, maxWaitSeconds: number): Ticket {
 /** The real matcher, one {@link Matcher} per queue (one `matchmaking` actor per queue). */
 class ParleyPolicy implements Policy {
   private readonly matchers = new Map<string, Matcher>();
-  /** Waiting learners by ticket id, with the queue they wait in. */
-  private readonly waiting = new Map<string, { learner: Learner; queue: string }>();
+  /** Waiting learners by ticket id, with the ticket as queued (its `queue` says which Matcher holds it). */
+  private readonly waiting = new Map<string, { learner: Learner; ticket: Ticket }>();
   /** Tandem tickets moved to their practice queue at the any-level stage. */
   movedToPractice = 0;
+  /** Pairs of waiting tickets checked by {@link ParleyPolicy.verifyNothingLeft}. */
+  verifiedPairs = 0;
 
+  /**
+   * @param verify after every tick (outside the CPU measurement), check that no two waiting tickets of a queue could be paired
+   *   (an independent check of the Matcher with `evaluatePair`, quadratic in the queue: slow).
+   */
   constructor(
     readonly name: string,
     readonly maxWaitSeconds: number,
+    private readonly verify = false,
   ) {}
 
   private matcher(queue: string): Matcher {
@@ -150,7 +158,7 @@ class ParleyPolicy implements Policy {
   }
 
   private place(learner: Learner, ticket: Ticket, now: number): Pairing[] {
-    this.waiting.set(ticket.id, { learner, queue: ticket.queue });
+    this.waiting.set(ticket.id, { learner, ticket });
     const result = this.matcher(ticket.queue).add(ticket, now);
     return result === null ? [] : [this.pairing(result)];
   }
@@ -194,11 +202,40 @@ class ParleyPolicy implements Policy {
     return { pairs, expired };
   }
 
+  /**
+   * After a tick every ticket has been searched at its current stage, and stages only widen, so
+   * no two waiting tickets of one queue may be compatible at their pair stage (DESIGN §4: the
+   * stage of the longer wait). Throws naming the pair when two are.
+   */
+  afterTick(now: number): void {
+    if (this.verify) this.verifyNothingLeft(now);
+  }
+
+  private verifyNothingLeft(now: number): void {
+    const byQueue = new Map<string, Ticket[]>();
+    for (const { ticket } of this.waiting.values()) {
+      if (ticket.expiresAt > now) byQueue.set(ticket.queue, [...(byQueue.get(ticket.queue) ?? []), ticket]);
+    }
+    for (const tickets of byQueue.values()) {
+      for (let i = 0; i < tickets.length; i += 1) {
+        for (let j = i + 1; j < tickets.length; j += 1) {
+          const [a, b] = [tickets[i], tickets[j]];
+          if (a === undefined || b === undefined) continue;
+          this.verifiedPairs += 1;
+          const stage = pairStage(a, b, now);
+          if (evaluatePair(a, b, stage, { hadRecentConversation }).compatible) {
+            throw new Error(`${this.name}: ${a.id} and ${b.id} are compatible at ${stage} but both still wait at ${now - T0} ms`);
+          }
+        }
+      }
+    }
+  }
+
   leave(learner: Learner): void {
     const entry = this.waiting.get(learner.ticket.id);
     if (entry === undefined) return;
     this.waiting.delete(learner.ticket.id);
-    this.matcher(entry.queue).remove(learner.ticket.id);
+    this.matcher(entry.ticket.queue).remove(learner.ticket.id);
   }
 }
 
@@ -486,6 +523,7 @@ function simulate(arrivals: readonly Learner[], policy: Policy): RunRecord {
       record(timed(() => policy.arrive(arrival, now)), now);
     } else {
       const step = timed(() => policy.tick(now));
+      policy.afterTick?.(now);
       for (const learner of step.expired) settle(learner, { kind: "expired", at: now });
       record(step.pairs, now);
       nextTick += TICK_MS;
@@ -514,6 +552,9 @@ interface Row {
   overTwoApart: number;
   /** Reciprocal pairs among the matched tandem-capable learners. */
   tandem: number;
+  /** Matched within 60 s among the learners who asked for practice only / were tandem-capable. */
+  within60PracticeOnly: number;
+  within60TandemCapable: number;
   sameTopic: number;
   matchesPerCpuSecond: number;
   /** Share of parley's pairs per stage. */
@@ -531,10 +572,19 @@ function summarize(rate: number, policy: Policy, arrivals: readonly Learner[], r
   let leftBefore60 = 0;
   let tandemCapableMatched = 0;
   let tandemMatched = 0;
+  const within60 = { practice: 0, practiceOf: 0, tandem: 0, tandemOf: 0 };
   for (const learner of measured) {
     const outcome = run.outcomes.get(learner);
     if (outcome === undefined) throw new Error(`${policy.name}: no outcome for ${learner.ticket.id}`);
     const seconds = (outcome.at - learner.ticket.createdAt) / 1000;
+    const fast = outcome.kind === "matched" && seconds <= 60 ? 1 : 0;
+    if (learner.tandemCapable) {
+      within60.tandem += fast;
+      within60.tandemOf += 1;
+    } else {
+      within60.practice += fast;
+      within60.practiceOf += 1;
+    }
     if (outcome.kind === "matched") {
       waits.push(seconds);
       if (learner.tandemCapable) {
@@ -578,6 +628,8 @@ function summarize(rate: number, policy: Policy, arrivals: readonly Learner[], r
     p95LevelDifference: percentile(differences, 95),
     overTwoApart: share(differences.filter((d) => d > 2).length, differences.length),
     tandem: share(tandemMatched, tandemCapableMatched),
+    within60PracticeOnly: share(within60.practice, within60.practiceOf),
+    within60TandemCapable: share(within60.tandem, within60.tandemOf),
     sameTopic: share(windowPairs.filter((pair) => pair.sameTopic).length, windowPairs.length),
     matchesPerCpuSecond: run.pairs.length / run.cpuSeconds,
     cdf: Array.from({ length: CDF_SECONDS + 1 }, (_, s) => share(matchedWithin(s), n)),
@@ -603,6 +655,14 @@ function resultsTable(rows: readonly Row[]): string {
       (r) =>
         `| ${r.rate} | ${r.policy} | ${r.arrivals.toLocaleString("en-US")} | ${percent(r.within30)} | ${percent(r.within60)} | ${percent(r.within120)} | ${percent(r.within60StillWaiting)} | ${percent(r.expired)} | ${percent(r.gaveUp)} | ${fixed(r.meanLevelDifference)} | ${fixed(r.p95LevelDifference, 0)} | ${percent(r.overTwoApart)} | ${percent(r.tandem)} | ${percent(r.sameTopic)} | ${Math.round(r.matchesPerCpuSecond).toLocaleString("en-US")} |`,
     ),
+  ].join("\n");
+}
+
+function splitTable(rows: readonly Row[]): string {
+  return [
+    "| learners/s per language | policy | matched ≤ 60 s: practice-only learners (70%) | tandem-capable learners (30%) |",
+    "|---:|---|---:|---:|",
+    ...rows.map((r) => `| ${r.rate} | ${r.policy} | ${percent(r.within60PracticeOnly)} | ${percent(r.within60TandemCapable)} |`),
   ].join("\n");
 }
 
@@ -700,17 +760,20 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   const parleyName = "parley";
+  const verify = process.argv.includes("--verify");
+  let verifiedPairs = 0;
   for (const rate of RATES) {
     const arrivals = generateArrivals(rate);
     const policies: Policy[] = [
-      new ParleyPolicy(parleyName, DEFAULT_MAX_WAIT_SECONDS),
-      new ParleyPolicy("parley, maxWait 180 s", 180),
+      new ParleyPolicy(parleyName, DEFAULT_MAX_WAIT_SECONDS, verify),
+      new ParleyPolicy("parley, maxWait 180 s", 180, verify),
       new SeedRulePolicy(),
       new FifoPolicy(),
     ];
     for (const policy of policies) {
       const run = simulate(arrivals, policy);
       rows.push(summarize(rate, policy, arrivals, run));
+      if (policy instanceof ParleyPolicy) verifiedPairs += policy.verifiedPairs;
       console.error(`${rate}/s ${policy.name}: ${run.pairs.length} pairs, ${run.cpuSeconds.toFixed(2)} s in the policy`);
     }
   }
@@ -723,10 +786,13 @@ async function main(): Promise<void> {
     `node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}); total ${seconds.toFixed(1)} s\n`,
   );
   console.log(resultsTable(rows));
+  console.log("\nWho waits (matched within 60 s, of each group's arrivals):\n");
+  console.log(splitTable(rows));
   console.log("\nparley pairs by stage (the stage of the longer wait):\n");
   console.log(stageTable(rows));
   console.log("\nTargets (issue 12):\n");
   console.log(targetTable(rows, parleyName, new SeedRulePolicy().name, new FifoPolicy().name));
+  if (verify) console.log(`\nVerified after every tick: no two waiting tickets could be paired (${verifiedPairs.toLocaleString("en-US")} pairs checked).`);
   console.log(`\nChart: ${path.relative(process.cwd(), svg)}`);
   console.log("\nReproduce: `npm run bench:quality` (seeded streams; only the CPU column varies with the machine)");
 }
