@@ -6,6 +6,8 @@
  * simulated clock and seeded streams (mulberry32), so the figures repeat run after run (only the
  * CPU column depends on the machine). Prints a Markdown table on stdout and writes the
  * time-to-match CDF chart to `loadtest/quality-cdf.svg` (vega-lite → vega → SVG, no browser).
+ * `--verify` (`npx tsx loadtest/qualityBench.ts --verify`, ~70 s) also checks after every tick
+ * that no two waiting tickets of a parley queue could have been paired (see `verifyNothingLeft`).
  *
  * Population, per rate λ ∈ {0.2, 1, 5} learners/s **per language**, 4 languages (en, fr, es, de):
  * - Poisson arrivals per language stream; one measured hour, plus 180 s of arrivals before it
