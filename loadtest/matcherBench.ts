@@ -7,9 +7,10 @@
  * Scenario, for N = 1k, 10k, 100k waiting tickets in ONE practice queue ("en" — one
  * `matchmaking` actor; the 4 languages appear as the learners' native languages, and each
  * language would have its own actor and its own Matcher):
- * - ticket mix: CEFR A1 20% A2 25% B1 25% B2 15% C1 10% C2 5%; 60 topics, 12 per category, Zipf
- *   (s = 1) popularity; preferredPartnerLevel same 70% / higher 15% / lower 5% / any 10%;
- *   accent 50%, preferredAccent 10%, preferredPartnerNativeLanguageCode 10%, premium 15%.
+ * - ticket mix (shared with the quality bench, `learnerMix.ts`): CEFR A1 20% A2 25% B1 25% B2 15%
+ *   C1 10% C2 5%; 60 topics, 12 per category, Zipf (s = 1) popularity; preferredPartnerLevel
+ *   same 70% / higher 15% / lower 5% / any 10%; accent 50%, preferredAccent 10%,
+ *   preferredPartnerNativeLanguageCode 10%, premium 15%.
  * - prefill: N tickets created uniformly over the last 120 s (so every stage is represented)
  *   whose users all blocked each other, so the queue really holds N tickets that a real matcher
  *   could hold: none of them can pair with another (the worst case for a search, which must
@@ -32,97 +33,33 @@ import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
 import { Matcher, type MatchResult } from "../src/matchmaking/matcher.js";
 import { pairScore } from "../src/matchmaking/pairScore.js";
-import { compareTicketAge, uniformShape, type PreferredPartnerLevel, type Ticket } from "../src/matchmaking/ticket.js";
+import { compareTicketAge, uniformShape, type Ticket } from "../src/matchmaking/ticket.js";
 import { compatible, pairStage, type CompatibilityContext } from "../src/matchmaking/wideningStages.js";
-import { TOPIC_CATEGORIES, type TopicCategory } from "../src/topics/topic.js";
-import type { CefrLevel } from "../src/topics/cefr.js";
+import { ACCENTS, drawTicket, hadRecentConversation, mulberry32, percentile } from "./learnerMix.js";
 
-/** mulberry32: tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Picks from weighted choices with a uniform draw. */
-function weighted<T>(choices: readonly (readonly [T, number])[], draw: number): T {
-  const total = choices.reduce((sum, [, weight]) => sum + weight, 0);
-  let left = draw * total;
-  for (const [value, weight] of choices) {
-    left -= weight;
-    if (left < 0) return value;
-  }
-  const last = choices[choices.length - 1];
-  if (last === undefined) throw new Error("no choices");
-  return last[0];
-}
-
-const LEVEL_MIX: readonly (readonly [CefrLevel, number])[] = [
-  ["A1", 20],
-  ["A2", 25],
-  ["B1", 25],
-  ["B2", 15],
-  ["C1", 10],
-  ["C2", 5],
-];
-const TOPICS: readonly (readonly [{ code: string; category: TopicCategory }, number])[] = Array.from({ length: 60 }, (_, k) => {
-  const category = TOPIC_CATEGORIES[k % TOPIC_CATEGORIES.length] ?? "daily_life";
-  return [{ code: `${category}.t${k + 1}`, category }, 1 / (k + 1)] as const; // Zipf, s = 1
-});
-const PARTNER_LEVEL_MIX: readonly (readonly [PreferredPartnerLevel, number])[] = [
-  ["same", 70],
-  ["higher", 15],
-  ["lower", 5],
-  ["any", 10],
-];
 const NATIVES = ["fr", "es", "de"] as const; // learners of "en"; the 4th language is the queue's
-const ACCENTS = ["en-US", "en-GB", "en-AU"] as const;
 const QUEUE = "en";
 const T0 = 1_700_000_000_000;
 const WINDOW_MS = 120_000;
 /** Untimed arrivals before timing starts (JIT warm-up); the same for both implementations so their streams line up. */
 const WARMUP = 100;
 
-/** Draws one ticket of the mix. */
-function drawTicket(random: () => number, id: string, userId: string, createdAt: number): Ticket {
-  const topic = weighted(TOPICS, random());
-  const ticket: Ticket = {
+/** Draws one ticket of the shared mix (learnerMix.ts) for the "en" queue. */
+function drawEnTicket(random: () => number, id: string, createdAt: number): Ticket {
+  return drawTicket(random, {
     id,
-    userId,
-    queue: QUEUE,
-    sessionType: "practice",
-    targetLanguageCode: QUEUE,
-    nativeLanguageCode: NATIVES[Math.floor(random() * NATIVES.length)] ?? "fr",
-    level: weighted(LEVEL_MIX, random()),
-    topicCode: topic.code,
-    topicCategory: topic.category,
-    preferredPartnerLevel: weighted(PARTNER_LEVEL_MIX, random()),
-    premium: random() < 0.15,
+    userId: id,
     createdAt,
-    expiresAt: createdAt + 600_000,
-  };
-  if (random() < 0.5) ticket.accent = ACCENTS[Math.floor(random() * ACCENTS.length)];
-  if (random() < 0.1) ticket.preferredAccent = ACCENTS[Math.floor(random() * ACCENTS.length)];
-  if (random() < 0.1) ticket.preferredPartnerNativeLanguageCode = NATIVES[Math.floor(random() * NATIVES.length)];
-  return ticket;
+    maxWaitSeconds: 600,
+    targetLanguageCode: QUEUE,
+    nativeLanguageCodes: NATIVES,
+    accents: ACCENTS[QUEUE],
+  });
 }
 
 /** Prefilled users ("p…") blocked each other; arrivals ("a…") block nobody. */
 function isBlocked(userA: string, userB: string): boolean {
   return userA.charCodeAt(0) === 112 && userB.charCodeAt(0) === 112;
-}
-
-/** Stand-in for the 7-day history: about 5% of pairs talked recently. */
-function hadRecentConversation(userA: string, userB: string): boolean {
-  let hash = 2166136261;
-  for (let i = 0; i < userA.length; i += 1) hash = Math.imul(hash ^ userA.charCodeAt(i), 16777619);
-  for (let i = 0; i < userB.length; i += 1) hash = Math.imul(hash ^ userB.charCodeAt(i), 16777619);
-  return (hash >>> 0) % 20 === 0;
 }
 
 /** What a bench subject must offer. */
@@ -192,12 +129,6 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
 interface RunResult {
   implementation: string;
   n: number;
@@ -232,7 +163,7 @@ function run(implementation: "indexed" | "scan-all", n: number, arrivals: number
 
   const createdAts = Array.from({ length: n }, () => T0 - Math.floor(prefillRandom() * WINDOW_MS)).sort((x, y) => x - y);
   createdAts.forEach((createdAt, i) => {
-    subject.prefill(drawTicket(prefillRandom, `p${i}`, `p${i}`, createdAt), T0);
+    subject.prefill(drawEnTicket(prefillRandom, `p${i}`, createdAt), T0);
   });
   const heapMb = (heapUsed() - heapBefore) / (1024 * 1024);
   if (subject.size !== n) throw new Error(`queue holds ${subject.size}, expected ${n}`);
@@ -244,7 +175,7 @@ function run(implementation: "indexed" | "scan-all", n: number, arrivals: number
   let now = T0;
   for (let i = 0; i < warmup + arrivals; i += 1) {
     now += 1;
-    const ticket = drawTicket(arrivalRandom, `a${i}`, `a${i}`, now);
+    const ticket = drawEnTicket(arrivalRandom, `a${i}`, now);
     const start = process.hrtime.bigint();
     const result = subject.add(ticket, now);
     const elapsed = Number(process.hrtime.bigint() - start);
