@@ -61,18 +61,6 @@ export interface RatingRecord {
 /** Who may find and join a group (seed 000 Session `type`). */
 export type GroupVisibility = "public" | "private";
 
-/** Fewest and most participants a group may be created with (seed 000: 2–6). */
-export const GROUP_SIZE_RANGE = { min: 2, max: 6 } as const;
-
-/**
- * The characters of an invite code: upper-case letters and digits without the ambiguous
- * 0/O, 1/I/L (seed 000 `inviteCode`, issue 8).
- */
-export const INVITE_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-/** Length of an invite code. */
-export const INVITE_CODE_LENGTH = 8;
-
 /** A conversation session, pair or group (seed 002 §2.1 ConversationSession, seed 000 Session). */
 export interface SessionRecord {
   id: string;
@@ -92,7 +80,7 @@ export interface SessionRecord {
    * `private` ones are joined with their {@link SessionRecord.inviteCode}. Absent for pairs.
    */
   visibility?: GroupVisibility;
-  /** Private group: its invite code ({@link INVITE_CODE_ALPHABET}, 8 characters), unique. */
+  /** Private group: its invite code (8 unambiguous characters, `src/groups/groupRules.ts`), unique. */
   inviteCode?: string;
   /** Group: participants needed for `waiting → active` (2–6, seed 000, DESIGN §6). */
   minParticipants?: number;
