@@ -25,6 +25,9 @@ describe("http: OpenAPI document", () => {
       "GET /api/conversations/history",
       "GET /api/conversations/sessions/{id}/transcript",
       "POST /api/conversations/sessions/{id}/report",
+      "POST /api/conversations/sessions",
+      "GET /api/conversations/sessions",
+      "POST /api/conversations/sessions/join-by-code",
       "GET /api/admin/rooms",
       "POST /api/admin/sessions/{id}/end",
       "GET /api/admin/reports",
@@ -47,6 +50,10 @@ describe("http: OpenAPI document", () => {
     assert.deepEqual(body?.required, ["targetLanguageCode", "topicCode"]);
     const topics = doc.paths["/api/conversations/topics"]?.get?.parameters ?? [];
     assert.deepEqual(topics.map((p) => [p.name, p.in, p.required]), [["targetLanguageCode", "query", true], ["level", "query", false], ["category", "query", false]]);
+    const group = doc.paths["/api/conversations/sessions"]?.post?.requestBody?.content["application/json"].schema;
+    assert.equal(group?.additionalProperties, false);
+    assert.deepEqual(group?.required, ["type", "targetLanguageCode"]);
+    assert.ok("409" in (doc.paths["/api/conversations/sessions/join-by-code"]?.post?.responses ?? {}));
     const rate = doc.paths["/api/conversations/sessions/{id}/rate"]?.post?.responses ?? {};
     assert.ok("422" in rate && "409" in rate && "404" in rate && "401" in rate && "400" in rate);
   });
