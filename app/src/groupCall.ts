@@ -40,6 +40,8 @@ export interface GroupPeerDebug {
 /** `window.parley.group`: the group being talked in, for tests and debugging. */
 export interface GroupDebug {
   sessionId: string;
+  /** True once the page is in the group's room (its seat reservation consumed). */
+  joined: boolean;
   inviteCode: string | null;
   status: string;
   peers: Record<string, GroupPeerDebug>;
@@ -157,7 +159,7 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
 
   async function enter(join: GroupJoin, what: string): Promise<void> {
     group = join.session;
-    debug = { sessionId: join.session.id, inviteCode: join.session.inviteCode ?? null, status: join.session.status, peers: {} };
+    debug = { sessionId: join.session.id, joined: false, inviteCode: join.session.inviteCode ?? null, status: join.session.status, peers: {} };
     publish(debug);
     el("group-title-topic").textContent = join.session.topic.name ?? join.session.topic.code;
     el("group-code-row").hidden = !join.session.inviteCode;
@@ -169,6 +171,7 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     const iceServers = join.session.webrtcConfig.iceServers as RTCIceServer[];
     const joined = await page.sdk.consumeSeatReservation<ConversationState>(join.reservation);
     room = joined;
+    if (debug) debug.joined = true;
     let firstState = true;
     joined.onStateChange((state) => {
       if (firstState) {

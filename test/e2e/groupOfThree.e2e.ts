@@ -48,8 +48,11 @@ async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioConte
   await step("Ben and Chloé type the code (lower case, with a dash) and join", async () => {
     const typed = `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`;
     for (const l of [ben, chloe]) {
-      await l.page.getByLabel("Invite code").fill(typed);
+      await l.page.getByRole("textbox", { name: "Invite code" }).fill(typed);
       await l.page.getByRole("button", { name: "Join with a code" }).click();
+      // In the room (seat reservation consumed), or refused: the page shows why.
+      await l.page.waitForFunction(() => window.parley.group?.joined === true || window.parley.errors.length > 0);
+      assert.deepEqual(await l.page.evaluate(() => window.parley.errors), [], `${l.name} joins the group's room`);
       await phase(l, "group");
     }
     const sessionIds = await Promise.all(all.map((l) => l.page.evaluate(() => window.parley.group?.sessionId)));
