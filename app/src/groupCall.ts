@@ -2,8 +2,9 @@
  * Group conversations in the demo client (seed 000, DESIGN §5–§7): create a public or private
  * group, share its invite code, join by code or from the list of public groups, and talk in a
  * mesh — one `PeerLink` per other participant. By convention the participant who joined later
- * offers to each earlier one: on its first state, a newcomer offers to everyone already
- * connected; the others answer the offers they receive. Every participant's audio, speaking
+ * offers to each earlier one: the room's `participants` are in seat (join) order, so each page
+ * offers to every connected participant listed before it and answers the offers of those after
+ * it — both sides of a pair agree on who offers, whatever the timing of their state patches. Every participant's audio, speaking
  * badge and talk time come from the room's synced state.
  *
  * For the end-to-end test, `window.parley.group` exposes the group, its phase and one entry per
@@ -172,18 +173,18 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     const joined = await page.sdk.consumeSeatReservation<ConversationState>(join.reservation);
     room = joined;
     if (debug) debug.joined = true;
-    let firstState = true;
     joined.onStateChange((state) => {
-      if (firstState) {
-        firstState = false;
-        // I am the later joiner for everyone already connected: I offer to each of them.
-        for (const [userId, p] of state.participants) {
-          if (userId === page.userId() || !p.connected) continue;
-          const link = linkTo(userId, stream, iceServers);
-          link.offer();
-          const peer = debug?.peers[userId];
-          if (peer) peer.offered = true;
-        }
+      // Seat order (the order of `participants`) is join order: I offer to every connected
+      // participant seated before me, once; those seated after me offer to me.
+      const me = page.userId();
+      const order = [...state.participants.keys()];
+      const mine = order.indexOf(me ?? "");
+      for (const [index, userId] of order.entries()) {
+        const p = state.participants.get(userId);
+        if (index >= mine || !p?.connected || links.has(userId)) continue;
+        linkTo(userId, stream, iceServers).offer();
+        const peer = debug?.peers[userId];
+        if (peer) peer.offered = true;
       }
       render();
     });
