@@ -119,6 +119,7 @@ export function joinView(session: SessionRecord, topic: Topic | undefined, iceSe
       topic: {
         code: session.topicCode,
         nameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`,
+        ...(topic ? { name: topic.name } : {}),
         ...(firstPromptKey ? { firstPromptKey } : {}),
       },
       webrtcConfig: { iceServers },
