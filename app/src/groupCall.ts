@@ -74,6 +74,8 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
   let debug: GroupDebug | null = null;
   const links = new Map<string, PeerLink>();
   let statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** The microphone of the current group. */
+  let stream: MediaStream | null = null;
 
   function linkTo(peerId: string, stream: MediaStream, iceServers: RTCIceServer[]): PeerLink {
     const existing = links.get(peerId);
@@ -168,7 +170,8 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     el("group-size").textContent = `${join.session.minParticipants}–${join.session.maxParticipants} participants, ${join.session.type}`;
     page.showGroupView(true);
     page.status(`${what}. Connecting…`);
-    const stream = await page.startMicrophone();
+    const mic = await page.startMicrophone();
+    stream = mic;
     const iceServers = join.session.webrtcConfig.iceServers as RTCIceServer[];
     const joined = await page.sdk.consumeSeatReservation<ConversationState>(join.reservation);
     room = joined;
@@ -182,16 +185,16 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
       for (const [index, userId] of order.entries()) {
         const p = state.participants.get(userId);
         if (index >= mine || !p?.connected || links.has(userId)) continue;
-        linkTo(userId, stream, iceServers).offer();
+        linkTo(userId, mic, iceServers).offer();
         const peer = debug?.peers[userId];
         if (peer) peer.offered = true;
       }
       render();
     });
     joined.onMessage("partner_joined", (msg: { partnerId: string; partnerName: string }) => page.status(`${msg.partnerName} is here.`));
-    joined.onMessage("offer", (msg: { from: string; sdp: string }) => linkTo(msg.from, stream, iceServers).acceptOffer(msg.sdp));
+    joined.onMessage("offer", (msg: { from: string; sdp: string }) => linkTo(msg.from, mic, iceServers).acceptOffer(msg.sdp));
     joined.onMessage("answer", (msg: { from: string; sdp: string }) => links.get(msg.from)?.acceptAnswer(msg.sdp));
-    joined.onMessage("ice_candidate", (msg: { from: string; candidate: RTCIceCandidateInit }) => linkTo(msg.from, stream, iceServers).addCandidate(msg.candidate));
+    joined.onMessage("ice_candidate", (msg: { from: string; candidate: RTCIceCandidateInit }) => linkTo(msg.from, mic, iceServers).addCandidate(msg.candidate));
     joined.onMessage("partner_left", (msg: { partnerId: string; reason: string }) => {
       dropLink(msg.partnerId);
       page.status(msg.reason === "disconnect" ? "Someone lost their connection." : "Someone left the group.");
@@ -223,6 +226,9 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
   function leave(): void {
     const current = room;
     room = null;
+    stream = null;
+    el("group-mute").setAttribute("aria-pressed", "false");
+    el("group-mute").textContent = "Mute";
     closeLinks();
     current?.leave().catch(() => undefined);
     group = null;
@@ -303,6 +309,14 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     navigator.clipboard?.writeText(code).then(() => page.status("Invite code copied.")).catch(() => page.status(`Invite code: ${code}`));
   });
   el("group-end").addEventListener("click", () => room?.send("end_session", {}));
+  el("group-mute").addEventListener("click", () => {
+    const button = el("group-mute");
+    const muted = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(muted));
+    button.textContent = muted ? "Unmute" : "Mute";
+    for (const track of stream?.getAudioTracks() ?? []) track.enabled = !muted;
+    page.status(muted ? "Microphone muted." : "Microphone on.");
+  });
   el("group-leave").addEventListener("click", () => {
     room?.send("leave_session", {});
     leave();

@@ -408,7 +408,7 @@ function stopMicrophone(): void {
 }
 
 function onMicLevel(level: number, now: number): void {
-  const muted = $("mute").getAttribute("aria-pressed") === "true";
+  const muted = $("mute").getAttribute("aria-pressed") === "true" || $("group-mute").getAttribute("aria-pressed") === "true";
   const shown = muted ? 0 : level;
   $<HTMLMeterElement>("wait-mic-level").value = shown;
   $<HTMLMeterElement>("talk-mic-level").value = shown;
