@@ -43,6 +43,8 @@ export interface GroupDebug {
   sessionId: string;
   /** True once the page is in the group's room (its seat reservation consumed). */
   joined: boolean;
+  /** True once `session_ended` arrived (links closed; nothing is signaled any more). */
+  ended: boolean;
   inviteCode: string | null;
   status: string;
   peers: Record<string, GroupPeerDebug>;
@@ -162,7 +164,7 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
 
   async function enter(join: GroupJoin, what: string): Promise<void> {
     group = join.session;
-    debug = { sessionId: join.session.id, joined: false, inviteCode: join.session.inviteCode ?? null, status: join.session.status, peers: {} };
+    debug = { sessionId: join.session.id, joined: false, ended: false, inviteCode: join.session.inviteCode ?? null, status: join.session.status, peers: {} };
     publish(debug);
     el("group-title-topic").textContent = join.session.topic.name ?? join.session.topic.code;
     el("group-code-row").hidden = !join.session.inviteCode;
@@ -176,7 +178,9 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     const joined = await page.sdk.consumeSeatReservation<ConversationState>(join.reservation);
     room = joined;
     if (debug) debug.joined = true;
+    let ended = false;
     joined.onStateChange((state) => {
+      if (ended) return render();
       // Seat order (the order of `participants`) is join order: I offer to every connected
       // participant seated before me, once; those seated after me offer to me.
       const me = page.userId();
@@ -192,9 +196,13 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
       render();
     });
     joined.onMessage("partner_joined", (msg: { partnerId: string; partnerName: string }) => page.status(`${msg.partnerName} is here.`));
-    joined.onMessage("offer", (msg: { from: string; sdp: string }) => linkTo(msg.from, mic, iceServers).acceptOffer(msg.sdp));
+    joined.onMessage("offer", (msg: { from: string; sdp: string }) => {
+      if (!ended) linkTo(msg.from, mic, iceServers).acceptOffer(msg.sdp);
+    });
     joined.onMessage("answer", (msg: { from: string; sdp: string }) => links.get(msg.from)?.acceptAnswer(msg.sdp));
-    joined.onMessage("ice_candidate", (msg: { from: string; candidate: RTCIceCandidateInit }) => linkTo(msg.from, mic, iceServers).addCandidate(msg.candidate));
+    joined.onMessage("ice_candidate", (msg: { from: string; candidate: RTCIceCandidateInit }) => {
+      if (!ended) linkTo(msg.from, mic, iceServers).addCandidate(msg.candidate);
+    });
     joined.onMessage("partner_left", (msg: { partnerId: string; reason: string }) => {
       dropLink(msg.partnerId);
       page.status(msg.reason === "disconnect" ? "Someone lost their connection." : "Someone left the group.");
@@ -205,7 +213,8 @@ export function initGroupCall(page: GroupPage, publish: (debug: GroupDebug | nul
     });
     joined.onMessage("session_ended", (msg: { reason: string; durationSeconds: number }) => {
       page.status(`The group conversation is over (${msg.reason.replace(/_/g, " ")}, ${seconds(msg.durationSeconds)}).`);
-      if (debug) debug.status = "ended";
+      ended = true;
+      if (debug) debug.ended = true;
       closeLinks();
     });
     joined.onMessage("error", (msg: { code: string; message: string }) => page.showError(`${msg.code}: ${msg.message}`));

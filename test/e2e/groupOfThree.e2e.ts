@@ -99,7 +99,11 @@ async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioConte
 
   await step("Ana (the host) ends the group for everyone", async () => {
     await ana.page.getByRole("button", { name: "End for everyone" }).click();
-    await Promise.all(all.map((l) => l.page.waitForFunction(() => window.parley.group?.status === "ended")));
+    await Promise.all(all.map((l) => l.page.waitForFunction(() => window.parley.group?.ended === true)));
+    for (const l of all) {
+      assert.match((await l.page.locator("#status").textContent()) ?? "", /host ended/, `${l.name} is told the host ended it`);
+      assert.deepEqual(await peerStates(l), {}, `${l.name} closed every peer connection`);
+    }
   });
 
   for (const l of all) {
