@@ -247,6 +247,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private expire(ticket: Ticket, now: number): void {
     const entry = this.removeEntry(ticket.id);
     this.deps.metrics.matchOutcomes.inc({ outcome: "expired" });
+    this.deps.logger.warn({ event: "match.expired", matchRequestId: ticket.id, userId: ticket.userId, waitTimeSeconds: Math.round((now - ticket.createdAt) / 1000) }, "match timeout");
     const event = createEvent("match.expired", ticket.userId, { matchRequestId: ticket.id, userId: ticket.userId, waitedSeconds: Math.round((now - ticket.createdAt) / 1000) }, ticket.id, now);
     this.enqueue(async () => {
       await this.deps.store.matchRequests.transition(ticket.id, "pending", { status: "expired" }, { events: [event] });
@@ -330,7 +331,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       compatibilityScore: match.score,
       waitTimeSeconds: Math.round((now - older.createdAt) / 1000),
     }, sessionId, now);
-    this.deps.logger.info({ event: "conversation.matched", sessionId, participants: participants.map((p) => p.userId), compatibilityScore: match.score, stage: match.stage }, "match found");
+    this.deps.logger.info({ event: "conversation.matched", sessionId, participants: participants.map((p) => p.userId), waitTimeSeconds: Math.round((now - older.createdAt) / 1000), compatibilityScore: match.score, stage: match.stage }, "match found");
     this.enqueue(async () => {
       const { store } = this.deps;
       await store.sessions.create(session, { events: matchedEvents });

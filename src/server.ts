@@ -1,4 +1,5 @@
 import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type MatchMakerDriver, type Presence, type Server } from "@colyseus/core";
+import type { Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
@@ -17,7 +18,9 @@ import type { ReadinessCheck } from "./http/opsRoutes.js";
 import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
 import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
-import { createMetrics } from "./observability/metrics.js";
+import { meterRecordingStorage } from "./observability/meteredRecordingStorage.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { METRICS_PATH, metricsServerPort, startMetricsServer } from "./observability/metricsEndpoint.js";
 import { leaderGatedOutbox, RedisOutboxLeadership, soleLeadership, type OutboxLeadership } from "./presence/outboxLeadership.js";
 import { connectRedis, redactRedisUrl, type RedisBackends } from "./presence/redisBackends.js";
 import { createMemoryStore } from "./store/memory/memoryStore.js";
@@ -26,8 +29,10 @@ import type { RecordingStorage } from "./storage/recordingStorage.js";
 import { createS3RecordingStorage } from "./storage/s3RecordingStorage.js";
 import { createMongoStore } from "./store/mongo/mongoStore.js";
 import type { Store } from "./store/repositories.js";
+import { SEED_TOPICS } from "./topics/seed/index.js";
 import { TopicCatalog } from "./topics/topicCatalog.js";
-import { QuietWebSocketTransport } from "./transport/webSocketTransport.js";
+import { ParleyWebSocketTransport } from "./transport/webSocketTransport.js";
+import { TopicCatalogSync } from "./topics/topicCatalogSync.js";
 
 /** Test and embedding hooks of {@link createParley}. */
 export interface ParleyOverrides {
@@ -53,8 +58,13 @@ export interface Parley {
   rateLimits: RateLimits;
   /** The cleanup job (started by {@link Parley.listen}). */
   cleanup: SessionCleanup;
+  /** The Prometheus metrics (`GET /metrics`). */
+  metrics: Metrics;
   logger: Logger;
-  /** Starts listening on `config.port`/`config.host`, the outbox relay and the cleanup job. */
+  /**
+   * Starts listening on `config.port`/`config.host` (and, with `METRICS_PORT`, the metrics
+   * server on `config.host`), the outbox relay and the cleanup job.
+   */
   listen(): Promise<void>;
   /**
    * The graceful shutdown SIGTERM runs, without `process.exit`: stop accepting, rooms end
@@ -146,6 +156,13 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     for (const close of opened.reverse()) await Promise.resolve(close()).catch(() => undefined);
     throw err;
   }
+  const metrics = createMetrics({
+    now,
+    outbox: store.outbox,
+    roomStats: () => matchMaker.stats.local,
+    onCollectError: (metric, err) => logger.warn({ err, metric }, "metrics: a scrape-time source failed"),
+  });
+  recordings = meterRecordingStorage(recordings, metrics, now);
   const presence: Presence = redis?.presence ?? new LocalPresence();
   const driver: MatchMakerDriver = redis?.driver ?? new LocalDriver();
   const rateLimits: RateLimits = redis ? createRedisRateLimits(config.quotas, redis.rateLimitClient) : createMemoryRateLimits(config.quotas);
@@ -165,20 +182,25 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   if (recordings.kind === "s3") logger.info({ port: "recording storage", implementation: "s3", bucket: config.s3.bucket, endpoint: config.s3.endpoint }, "recording storage: S3");
   else logger.info({ port: "recording storage", implementation: "local", path: recordingsDir }, "recording storage: local directory");
 
-  const metrics = createMetrics();
-  const catalog = new TopicCatalog();
+  // topics live in the store (the seed catalog loaded into an empty one); each process reads
+  // its catalog, refreshed on invalidations over presence pub/sub and every 30 s
+  const catalog = new TopicCatalog([]);
+  const topicSync = new TopicCatalogSync({ topics: store.topics, catalog, bus: presence, logger });
+  const seeded = await store.topics.seedIfEmpty(SEED_TOPICS);
+  if (seeded > 0) logger.info({ topics: seeded }, "topics: the seed catalog was loaded into the empty store");
+  await topicSync.start();
   const verifier = createTokenVerifier(config.jwt);
   // One relay per process, but only the outbox leader's is handed rows (several processes
   // share one outbox: two drains would publish twice and out of order).
   const leadership: OutboxLeadership = redis ? new RedisOutboxLeadership(redis.rateLimitClient, logger) : soleLeadership();
-  const relay = new OutboxRelay(leaderGatedOutbox(store.outbox, leadership), publisher, logger, {}, (n) => metrics.eventsPublished.inc(n));
+  const relay = new OutboxRelay(leaderGatedOutbox(store.outbox, leadership), publisher, logger, {}, (events) => metrics.observePublished(events));
   const onEventsWritten = () => relay.nudge();
   let shuttingDown = false;
   const readiness: ReadinessCheck[] = [{ name: "recordings", kind: recordings.kind, ping: () => recordings.ping() }];
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
   const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
+  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;
@@ -203,7 +225,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   };
   const cleanup = new SessionCleanup(
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
-    { intervalMs: config.session.cleanupIntervalMs, random },
+    { intervalMs: config.session.cleanupIntervalMs, random, retentionMs: config.outboxRetentionHours * 3600 * 1000 },
   );
 
   const server = defineServer({
@@ -213,7 +235,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.
-    transport: new QuietWebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }, logger),
+    transport: new ParleyWebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }, { logger, metrics }),
     presence,
     driver,
     publicAddress: config.publicAddress,
@@ -223,12 +245,14 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   });
 
   let consumers: { stop(): Promise<void> } | undefined;
+  let metricsServer: HttpServer | undefined;
   let shutdownStartedAt = 0;
   server.onBeforeShutdown(async () => {
     shuttingDown = true;
     shutdownStartedAt = Date.now();
     logger.info("shutdown: not ready any more; rooms end and persist");
     await cleanup.stop();
+    await topicSync.stop();
     // Consumers write to the store: stop them while it is still open.
     await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });
@@ -250,8 +274,17 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     await recordings.close().catch((err: unknown) => logger.warn({ err }, "shutdown: recording storage close failed"));
     await redis?.close();
     await store.close().catch((err: unknown) => logger.warn({ err }, "shutdown: store close failed"));
+    await closeMetricsServer();
     logger.info({ ms: Date.now() - shutdownStartedAt }, "shutdown complete");
   });
+
+  async function closeMetricsServer(): Promise<void> {
+    const open = metricsServer;
+    metricsServer = undefined;
+    if (!open) return;
+    open.closeAllConnections();
+    await new Promise<void>((resolve) => open.close(() => resolve()));
+  }
 
   return {
     server,
@@ -262,9 +295,19 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     relay,
     rateLimits,
     cleanup,
+    metrics,
     logger,
     async listen() {
       await server.listen(config.port, config.host);
+      const { port: metricsPort, token: metricsToken, onMainPort } = config.metrics;
+      if (metricsPort !== undefined) {
+        metricsServer = await startMetricsServer(metrics.registry, { port: metricsPort, host: config.host, token: metricsToken });
+        logger.info({ port: metricsServerPort(metricsServer), host: config.host, bearerToken: metricsToken !== undefined }, `metrics: GET ${METRICS_PATH} on its own port`);
+      } else if (onMainPort) {
+        logger.info({ port: config.port, bearerToken: metricsToken !== undefined }, `metrics: GET ${METRICS_PATH} on the main port`);
+      } else {
+        logger.warn(`metrics: not served (production without METRICS_PORT or METRICS_TOKEN would expose them publicly); set one of the two to scrape ${METRICS_PATH}`);
+      }
       leadership.start();
       relay.start();
       cleanup.start();

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 
 /** Boolean env flag: `true/false/1/0/yes/no/on/off` (case-insensitive). */
@@ -32,6 +33,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().min(1).default("./data"),
   SERVE_DEMO_APP: optionalString,
+  PARLEY_EMBEDDED: flag(false),
+  METRICS_PORT: optionalString.pipe(z.coerce.number<string>().int().min(1).max(65535).optional()),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  MONITOR_SESSION_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
 
   JWT_SECRET: optionalString,
   JWT_PUBLIC_KEY: optionalString,
@@ -94,6 +99,7 @@ const envSchema = z.object({
 
   ENABLE_RECORDING: flag(true),
   RECORDING_RETENTION_DAYS: int(30, 1),
+  OUTBOX_RETENTION_HOURS: int(72, 1),
 });
 
 /** Raw parsed environment. */
@@ -111,6 +117,23 @@ export interface Config {
   readonly logLevel: Env["LOG_LEVEL"];
   readonly dataDir: string;
   readonly serveDemoApp: boolean;
+  /** `PARLEY_EMBEDDED=1`: production on the embedded ports (memory store, local presence, file events) is intended. */
+  readonly embedded: boolean;
+  /**
+   * Where `GET /metrics` is served (DESIGN §7, seed 002 §10.1):
+   * - `port` (`METRICS_PORT`): on its own HTTP server on that port (same `host`), not on the main port;
+   * - `token` (`METRICS_TOKEN`, ≥ 16 chars): `Authorization: Bearer <token>` required wherever served;
+   * - `onMainPort`: served on the main port — when no `METRICS_PORT` is set, and, in production,
+   *   only with a `METRICS_TOKEN` (production with neither serves no metrics; a warning at boot).
+   */
+  readonly metrics: { readonly port?: number; readonly token?: string; readonly onMainPort: boolean };
+  /**
+   * Key signing the Colyseus monitor's session cookie (`POST /api/admin/monitor-session`):
+   * `MONITOR_SESSION_SECRET` (≥ 32 chars), else derived from `JWT_SECRET`; undefined with only
+   * `JWT_PUBLIC_KEY` (then each process draws a random key: a cookie works on the process that
+   * issued it only).
+   */
+  readonly monitorSessionSecret?: string;
   readonly jwt: {
     readonly secret?: string;
     readonly publicKey?: string;
@@ -170,6 +193,8 @@ export interface Config {
     readonly restPerMinute: number;
   };
   readonly recording: { readonly enabled: boolean; readonly retentionDays: number };
+  /** `OUTBOX_RETENTION_HOURS`: how long published outbox rows and processed event ids are kept. */
+  readonly outboxRetentionHours: number;
 }
 
 /** Thrown when the environment is invalid; `variable` names the culprit. */
@@ -198,11 +223,18 @@ function redisUrlFrom(env: Env): string | undefined {
   return `redis://${auth}${env.REDIS_HOST}:${env.REDIS_PORT}/${env.REDIS_DB}`;
 }
 
+/** A key for the monitor cookie derived from the JWT secret (never the JWT secret itself). */
+function monitorKeyFrom(jwtSecret: string | undefined): string | undefined {
+  return jwtSecret === undefined ? undefined : createHmac("sha256", jwtSecret).update("parley monitor session").digest("base64url");
+}
+
 /**
  * Parses and validates the environment into a frozen {@link Config}.
  * @param source the variables (default `process.env`)
  * @throws ConfigError naming the first invalid variable, e.g. `PORT: expected number`, or a
- *   rule across variables (`JWT_SECRET` missing in production, `PROMPT_INTERVAL_MIN` > `_MAX`).
+ *   rule across variables (`JWT_SECRET` missing in production, `MONGODB_URI`/`REDIS_URL`/
+ *   `KAFKA_BROKERS` missing in production without `PARLEY_EMBEDDED=1`, `METRICS_PORT` = `PORT`,
+ *   `PROMPT_INTERVAL_MIN` > `_MAX`).
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -217,6 +249,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.JWT_SECRET === DEV_JWT_SECRET && production) {
     throw new ConfigError("JWT_SECRET", "the development secret is refused when NODE_ENV=production");
+  }
+  if (production && !env.PARLEY_EMBEDDED) {
+    const missing = [
+      ["MONGODB_URI", env.MONGODB_URI],
+      ["REDIS_URL", redisUrlFrom(env)],
+      ["KAFKA_BROKERS", env.KAFKA_BROKERS],
+    ].filter(([, value]) => !value).map(([name]) => name as string);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing[0] as string,
+        `${missing.join(", ")} required when NODE_ENV=production (the embedded in-memory store, single-process presence and file events lose data on restart); set PARLEY_EMBEDDED=1 if the embedded ports are intended`,
+      );
+    }
+  }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    throw new ConfigError("METRICS_PORT", "must differ from PORT");
   }
   if (env.PROMPT_INTERVAL_MIN > env.PROMPT_INTERVAL_MAX) {
     throw new ConfigError("PROMPT_INTERVAL_MIN", "must not exceed PROMPT_INTERVAL_MAX");
@@ -237,6 +285,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     dataDir: env.DATA_DIR,
     serveDemoApp: env.SERVE_DEMO_APP === undefined ? !production : ["true", "1", "yes", "on"].includes(env.SERVE_DEMO_APP.toLowerCase()),
+    embedded: env.PARLEY_EMBEDDED,
+    metrics: {
+      port: env.METRICS_PORT,
+      token: env.METRICS_TOKEN,
+      onMainPort: env.METRICS_PORT === undefined && (!production || env.METRICS_TOKEN !== undefined),
+    },
+    monitorSessionSecret: env.MONITOR_SESSION_SECRET ?? monitorKeyFrom(env.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined)),
     jwt: {
       secret: env.JWT_SECRET ?? (usingDevSecret ? DEV_JWT_SECRET : undefined),
       publicKey: env.JWT_PUBLIC_KEY?.replace(/\\n/g, "\n"),
@@ -304,6 +359,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       restPerMinute: env.RATE_LIMIT_REST_PER_MINUTE,
     },
     recording: { enabled: env.ENABLE_RECORDING, retentionDays: env.RECORDING_RETENTION_DAYS },
+    outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,
   };
   return deepFreeze(config);
 }

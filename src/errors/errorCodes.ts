@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   TOPIC_LOCKED: 403,
   DAILY_LIMIT_REACHED: 403,
   PREMIUM_REQUIRED: 403,
+  BANNED: 403,
   SESSION_NOT_FOUND: 404,
   NOT_FOUND: 404,
   MATCH_REQUEST_NOT_FOUND: 404,
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   /** Another session holds this invite code (the creator draws a new one; never reaches a client). */
   INVITE_CODE_TAKEN: 409,
   ALREADY_RATED: 409,
+  ALREADY_REPORTED: 409,
   MATCH_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -12,6 +12,7 @@ export const PUBLISHED_EVENT_TYPES = [
   "conversation.expired",
   "conversation.rated",
   "participant.reported",
+  "participant.flagged",
 ] as const;
 
 /** One published event type. */

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { OutboxRepository } from "../store/repositories.js";
+import type { EventEnvelope } from "./envelope.js";
 import type { EventPublisher } from "./eventPublisher.js";
 
 /** Options of {@link OutboxRelay}; delays in milliseconds. */
@@ -30,7 +31,8 @@ export class OutboxRelay {
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
     options: OutboxRelayOptions = {},
-    private readonly onPublished: (count: number) => void = () => {},
+    /** Told each batch once the publisher acknowledged it (metrics). */
+    private readonly onPublished: (events: readonly EventEnvelope[]) => void = () => {},
   ) {
     this.opts = { batchSize: 100, pollMs: 250, retryBaseMs: 500, retryMaxMs: 30_000, ...options };
   }
@@ -70,15 +72,16 @@ export class OutboxRelay {
       const rows = await this.outbox.pending(this.opts.batchSize);
       if (rows.length === 0) return total;
       const seqs = rows.map((r) => r.seq);
+      const events = rows.map((r) => r.event);
       try {
-        await this.publisher.publish(rows.map((r) => r.event));
+        await this.publisher.publish(events);
       } catch (err) {
         await this.outbox.markFailed(seqs).catch(() => undefined);
         throw err;
       }
       await this.outbox.markPublished(seqs, new Date());
       total += rows.length;
-      this.onPublished(rows.length);
+      this.onPublished(events);
     }
   }
 

@@ -1,7 +1,8 @@
 import { matchMaker } from "@colyseus/core";
 import { Router } from "express";
 import { randomUUID } from "node:crypto";
-import { ParleyError } from "../errors/errorCodes.js";
+import { ParleyError, isParleyError } from "../errors/errorCodes.js";
+import { resolutionBodySchema, resolveReports } from "../moderation/reports.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import type { Topic } from "../topics/topic.js";
 import { principalOf, requireRole } from "./authMiddleware.js";
@@ -14,15 +15,19 @@ import {
   emptySchema,
   idParamsSchema,
   paginationQuerySchema,
+  reportListQuerySchema,
   roomListQuerySchema,
   topicKeyParamsSchema,
+  userIdParamsSchema,
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
+import { reportedUserView } from "./moderationViews.js";
 import { auditView, page, reportView } from "./sessionViews.js";
 
 /**
  * Admin API (DESIGN §7) under `/api/admin`, behind `requireAuth`. Everything needs the `admin`
- * role except `GET /reports`, which moderators may read too (else 403 `FORBIDDEN`). Every
+ * role except the reports (`GET /reports`, `POST /reports/:userId/resolve`), which moderators
+ * may use too (else 403 `FORBIDDEN`). Every
  * mutation is written to the audit log (`store.audit`) once it has happened. Inputs are validated
  * strictly (400 `INVALID_REQUEST`).
  *
@@ -31,7 +36,13 @@ import { auditView, page, reportView } from "./sessionViews.js";
  * - `POST /sessions/:id/end` — 200 `{ success: true }`: the session's room ends it (active →
  *   completed, waiting → expired); a live session whose room is gone is ended in the store with
  *   reason `error`. `SESSION_NOT_FOUND`, `SESSION_NOT_ACTIVE` (409).
- * - `GET /reports?limit=&offset=` — `{ reports, total, hasMore }`, newest first (admin, moderator).
+ * - `GET /reports?limit=&offset=&flagged=true` — `{ reports, total, hasMore }`, newest first, each
+ *   with `reportedUser` `{ userId, flaggedForReview, flaggedAt?, bannedUntil?, warnings,
+ *   lastResolution? }`; `flagged=true`: only reports against users flagged for review.
+ * - `POST /reports/:userId/resolve` — body `{ action: "dismiss"|"warn"|"ban", days? (ban: 1–365),
+ *   note? }`; 200 `{ moderation }` (the user's state after it), audited as `reports.resolve`.
+ *   `NOT_FOUND` when nobody reported the user; a ban makes matchmaking refuse them (403
+ *   `BANNED`) until it ends.
  * - `GET /audit?limit=&offset=` — `{ entries, total, hasMore }`, newest first.
  * - `GET /topics?targetLanguageCode=&includeInactive=` — `{ topics }`, full topics with prompt
  *   texts, inactive ones included unless `includeInactive=false`.
@@ -42,11 +53,12 @@ import { auditView, page, reportView } from "./sessionViews.js";
  *   `INVALID_REQUEST` when the body's language/code differ from the path.
  * - `DELETE /topics/:targetLanguageCode/:code` — 200 `{ success: true }`; `TOPIC_NOT_FOUND`.
  *
- * The topic catalog lives in each process's memory: changes apply to the process that served
- * them (several processes need a shared catalog store).
+ * Topic writes go to the store (`store.topics`); the answer is sent once this process's catalog
+ * shows the change, and every other process refreshes its catalog on the invalidation
+ * `deps.topicSync` publishes (within a second). Reads come from the catalog.
  */
 export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(deps.logger)): Router {
-  const { store, catalog } = deps;
+  const { store, catalog, topicSync } = deps;
   const router = Router();
   const adminOnly = requireRole("admin");
   const staff = requireRole("admin", "moderator");
@@ -93,11 +105,27 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
   });
 
   router.get("/reports", staff, async (req, res) => {
-    const query = parseOrThrow(paginationQuerySchema, req.query, "query");
+    const query = parseOrThrow(reportListQuerySchema, req.query, "query");
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = query.offset ?? 0;
-    const { items, total } = await store.moderation.listReports(limit, offset);
-    res.json(page("reports", items.map(reportView), total, offset));
+    const { items, total } = await store.moderation.listReports(limit, offset, { flaggedOnly: query.flagged === "true" });
+    const states = new Map((await store.moderation.userStates(items.map((r) => r.reportedUserId))).map((st) => [st.userId, st]));
+    res.json(page("reports", items.map((r) => ({ ...reportView(r), reportedUser: reportedUserView(r.reportedUserId, states.get(r.reportedUserId)) })), total, offset));
+  });
+
+  router.post("/reports/:userId/resolve", staff, async (req, res) => {
+    parseOrThrow(emptySchema, req.query, "query");
+    const { userId } = parseOrThrow(userIdParamsSchema, req.params, "path");
+    const body = parseOrThrow(resolutionBodySchema, req.body, "body");
+    const moderator = principalOf(res);
+    const state = await resolveReports(store, userId, moderator.userId, body, deps.now());
+    await audit(moderator.userId, "reports.resolve", `user:${userId}`, {
+      action: body.action,
+      ...(body.days !== undefined ? { days: body.days } : {}),
+      ...(body.note ? { note: body.note } : {}),
+      ...(state.lastResolution?.bannedUntil ? { bannedUntil: state.lastResolution.bannedUntil.toISOString() } : {}),
+    });
+    res.json({ moderation: reportedUserView(userId, state) });
   });
 
   router.get("/audit", adminOnly, async (req, res) => {
@@ -125,11 +153,14 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
 
   router.post("/topics", adminOnly, async (req, res) => {
     parseOrThrow(emptySchema, req.query, "query");
-    const body: Topic = parseOrThrow(topicSchema, req.body, "body");
-    if (catalog.get(body.targetLanguageCode, body.code)) {
-      throw new ParleyError("INVALID_REQUEST", `topic "${body.code}" in "${body.targetLanguageCode}" exists already; use PUT to replace it`);
+    const topic: Topic = parseOrThrow(topicSchema, req.body, "body");
+    try {
+      await store.topics.create(topic);
+    } catch (err) {
+      if (isParleyError(err) && err.code === "INVALID_REQUEST") throw new ParleyError("INVALID_REQUEST", `${err.message}; use PUT to replace it`);
+      throw err;
     }
-    const topic = catalog.upsert(body);
+    await topicSync.changed();
     await audit(principalOf(res).userId, "topic.create", `topic:${topic.targetLanguageCode}:${topic.code}`);
     res.status(201).json({ topic });
   });
@@ -141,16 +172,17 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
     if (body.targetLanguageCode !== key.targetLanguageCode || body.code !== key.code) {
       throw new ParleyError("INVALID_REQUEST", "body: targetLanguageCode and code must match the path");
     }
-    const existed = catalog.get(key.targetLanguageCode, key.code) !== undefined;
-    const topic = catalog.upsert(body);
-    await audit(principalOf(res).userId, existed ? "topic.replace" : "topic.create", `topic:${topic.targetLanguageCode}:${topic.code}`);
-    res.status(existed ? 200 : 201).json({ topic });
+    const outcome = await store.topics.put(body);
+    await topicSync.changed();
+    await audit(principalOf(res).userId, outcome === "replaced" ? "topic.replace" : "topic.create", `topic:${body.targetLanguageCode}:${body.code}`);
+    res.status(outcome === "replaced" ? 200 : 201).json({ topic: body });
   });
 
   router.delete("/topics/:targetLanguageCode/:code", adminOnly, async (req, res) => {
     parseOrThrow(emptySchema, req.query, "query");
     const { targetLanguageCode, code } = parseOrThrow(topicKeyParamsSchema, req.params, "path");
-    if (!catalog.remove(targetLanguageCode, code)) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
+    if (!(await store.topics.remove(targetLanguageCode, code))) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${code}" in "${targetLanguageCode}"`);
+    await topicSync.changed();
     await audit(principalOf(res).userId, "topic.delete", `topic:${targetLanguageCode}:${code}`);
     res.json({ success: true });
   });

@@ -1,12 +1,13 @@
 import express, { type Application } from "express";
 import { monitor } from "@colyseus/monitor";
 import { ParleyError } from "../errors/errorCodes.js";
-import { requireAuth, requireRole } from "./authMiddleware.js";
+import { requireAuth } from "./authMiddleware.js";
 import { adminRoutes } from "./adminRoutes.js";
 import { conversationRoutes } from "./conversationRoutes.js";
 import { demoAppRoutes } from "./demoAppRoutes.js";
 import { errorHandler } from "./httpErrors.js";
 import type { HttpDeps } from "./httpDeps.js";
+import { monitorAccess, MONITOR_PATH } from "./monitorAccess.js";
 import { openApiRoutes } from "./openapi.js";
 import { opsRoutes } from "./opsRoutes.js";
 
@@ -16,7 +17,8 @@ export const MAX_JSON_BODY = "32kb";
 /**
  * Mounts parley's HTTP surface on the transport's express app (DESIGN §7): REST under
  * `/api/conversations`, admin under `/api/admin`, ops endpoints, and the Colyseus monitor at
- * `/colyseus` for admins. Every route validates its input; errors use one format.
+ * `/colyseus` for admins (bearer token, or the session cookie of `POST /api/admin/monitor-session`,
+ * see `monitorAccess.ts`). Every route validates its input; errors use one format.
  */
 export function mountHttp(app: Application, deps: HttpDeps): void {
   app.disable("x-powered-by");
@@ -24,9 +26,11 @@ export function mountHttp(app: Application, deps: HttpDeps): void {
   app.use(opsRoutes(deps));
   app.use(openApiRoutes());
   const auth = requireAuth(deps.verifier, deps.rateLimits);
+  const monitorSessions = monitorAccess(deps);
   app.use("/api/conversations", auth, conversationRoutes(deps));
+  app.use("/api/admin/monitor-session", monitorSessions.sessionRoutes);
   app.use("/api/admin", auth, adminRoutes(deps));
-  app.use("/colyseus", auth, requireRole("admin"), monitor());
+  app.use(MONITOR_PATH, monitorSessions.guard, monitor());
   if (deps.config.serveDemoApp) app.use("/app", demoAppRoutes(deps));
   app.use("/api", (_req, _res, next) => next(new ParleyError("NOT_FOUND", "no such endpoint")));
   app.use(errorHandler(deps.logger));

@@ -1,12 +1,12 @@
 import { Router, type Response } from "express";
-import { randomUUID } from "node:crypto";
 import { isAdmin, type Principal } from "../auth/principal.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { createEvent } from "../events/envelope.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { queueFor } from "../matchmaking/queueName.js";
 import { rateBodySchema, submitRating } from "../session/ratingSubmission.js";
-import type { MatchRequestRecord, ReportRecord, SessionRecord } from "../store/records.js";
+import { submitReport } from "../moderation/reports.js";
+import type { MatchRequestRecord, SessionRecord } from "../store/records.js";
 import { principalOf } from "./authMiddleware.js";
 import type { HttpDeps } from "./httpDeps.js";
 import { groupRoutes } from "./groupRoutes.js";
@@ -85,8 +85,10 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   hasMore }`, newest first; `userId` of someone else needs admin (`FORBIDDEN`).
  * - `GET /sessions/:id/transcript` — `{ transcriptId }`; `NOT_FOUND` until the transcript is ready.
  * - `POST /sessions/:id/report` — 201 `{ success: true, reportId, flaggedForReview }`
- *   (flagged when the user has more than 3 reports). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`,
- *   `INVALID_REQUEST` (reporting oneself or a non-participant).
+ *   (flagged once more than 3 distinct users reported them since their last resolution; see
+ *   `submitReport`). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`, `INVALID_REQUEST` (reporting
+ *   oneself or a non-participant), `ALREADY_REPORTED` (409: one report per reporter per
+ *   reported user per session).
  */
 export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(deps.logger)): Router {
   const { store, catalog } = deps;
@@ -263,40 +265,9 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
   router.post("/sessions/:id/report", async (req, res) => {
     const id = idParam(req);
     const body = parseOrThrow(reportBodySchema, req.body, "body");
-    const { userId } = principalOf(res);
-    const session = await loadSession(id);
-    assertParticipant(session, userId);
-    if (body.reportedUserId === userId) throw new ParleyError("INVALID_REQUEST", "body: reportedUserId: you cannot report yourself");
-    if (!session.participants.some((p) => p.userId === body.reportedUserId)) {
-      throw new ParleyError("INVALID_REQUEST", "body: reportedUserId: not a participant of this session");
-    }
-    const now = deps.now();
-    const reportCount = (await store.moderation.countReportsAgainst(body.reportedUserId)) + 1;
-    const flaggedForReview = reportCount > 3;
-    const report: ReportRecord = {
-      id: randomUUID(),
-      sessionId: id,
-      reporterUserId: userId,
-      reportedUserId: body.reportedUserId,
-      reason: body.reason,
-      ...(body.details ? { details: body.details } : {}),
-      block: body.block,
-      createdAt: new Date(now),
-    };
-    const event = createEvent("participant.reported", body.reportedUserId, {
-      reportId: report.id,
-      sessionId: id,
-      reporterUserId: userId,
-      reportedUserId: body.reportedUserId,
-      reason: body.reason,
-      block: body.block,
-      reportCount,
-      flaggedForReview,
-    }, id, now);
-    await store.moderation.createReport(report, { events: [event] });
-    if (body.block) await store.moderation.block(userId, body.reportedUserId);
+    const { reportId, flaggedForReview } = await submitReport(store, id, principalOf(res).userId, body, deps.now());
     deps.onEventsWritten();
-    res.status(201).json({ success: true, reportId: report.id, flaggedForReview });
+    res.status(201).json({ success: true, reportId, flaggedForReview });
   });
 
   router.get("/history", async (req, res) => {

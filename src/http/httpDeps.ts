@@ -6,6 +6,7 @@ import type { RateLimits } from "../limits/rateLimits.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/repositories.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
+import type { TopicCatalogSync } from "../topics/topicCatalogSync.js";
 import type { ReadinessCheck } from "./opsRoutes.js";
 
 /** What the HTTP layer needs, built once in `src/server.ts`. `now` is epoch milliseconds. */
@@ -13,6 +14,8 @@ export interface HttpDeps {
   config: Config;
   store: Store;
   catalog: TopicCatalog;
+  /** Refreshes `catalog` after an admin wrote topics to the store, and tells the other processes. */
+  topicSync: TopicCatalogSync;
   verifier: TokenVerifier;
   rateLimits: RateLimits;
   metrics: Metrics;

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
+import { resolutionBodySchema } from "../moderation/reports.js";
 import { rateBodySchema } from "../session/ratingSubmission.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import {
@@ -12,6 +13,7 @@ import {
   joinByCodeBodySchema,
   paginationQuerySchema,
   reportBodySchema,
+  reportListQuerySchema,
   roomListQuerySchema,
   topicDetailsQuerySchema,
   topicListQuerySchema,
@@ -82,7 +84,7 @@ export function openApiDocument(): JsonSchema {
   const admin = "admin";
   const paths: Record<string, Record<string, JsonSchema>> = {
     [`${C}/match-request`]: {
-      post: operation({ summary: "Create a match request (ticket)", tag: conv, body: matchRequestBodySchema, success: [201, "{ matchRequest: { id, status, estimatedWaitTimeSeconds, expiresAt } }"], errors: ["TOPIC_NOT_FOUND", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "PREMIUM_REQUIRED", "ALREADY_IN_SESSION", "ALREADY_MATCHED", "PAYLOAD_TOO_LARGE", "MATCHING_UNAVAILABLE"] }),
+      post: operation({ summary: "Create a match request (ticket)", tag: conv, body: matchRequestBodySchema, success: [201, "{ matchRequest: { id, status, estimatedWaitTimeSeconds, expiresAt } }"], errors: ["TOPIC_NOT_FOUND", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "PREMIUM_REQUIRED", "BANNED", "ALREADY_IN_SESSION", "ALREADY_MATCHED", "PAYLOAD_TOO_LARGE", "MATCHING_UNAVAILABLE"] }),
     },
     [`${C}/match-request/{id}`]: {
       delete: operation({ summary: "Cancel my pending match request (idempotent)", tag: conv, parameters: [pathParameter("id", "match request id (UUID)", { type: "string", format: "uuid" })], success: [200, "{ success: true }"], errors: ["MATCH_REQUEST_NOT_FOUND", "ALREADY_MATCHED", "MATCH_EXPIRED", "MATCHING_UNAVAILABLE"] }),
@@ -122,7 +124,7 @@ export function openApiDocument(): JsonSchema {
       get: operation({ summary: "The session's transcript id, once available", tag: conv, parameters: [sessionId], success: [200, "{ transcriptId }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_FOUND"] }),
     },
     [`${C}/sessions/{id}/report`]: {
-      post: operation({ summary: "Report a participant (optionally block them)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
+      post: operation({ summary: "Report a participant (optionally block them); once per reported user per session. More than 3 distinct reporters since the last resolution flag the user for review (participant.flagged)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "ALREADY_REPORTED"] }),
     },
     [`${C}/history`]: {
       get: operation({ summary: "My ended conversations, newest first (userId: admins only)", tag: conv, parameters: queryParameters(historyQuerySchema), success: [200, "{ conversations, total, hasMore }"], errors: ["FORBIDDEN"] }),
@@ -134,7 +136,13 @@ export function openApiDocument(): JsonSchema {
       post: operation({ summary: "End a live session", tag: admin, parameters: [sessionId], success: [200, "{ success: true }"], errors: ["FORBIDDEN", "SESSION_NOT_FOUND", "SESSION_NOT_ACTIVE", "NOT_READY"] }),
     },
     "/api/admin/reports": {
-      get: operation({ summary: "Reports, newest first (admins and moderators)", tag: admin, parameters: queryParameters(paginationQuerySchema), success: [200, "{ reports, total, hasMore }"], errors: ["FORBIDDEN"] }),
+      get: operation({ summary: "Reports, newest first, each with the reported user's moderation state; flagged=true: only reports against users flagged for review (admins and moderators)", tag: admin, parameters: queryParameters(reportListQuerySchema), success: [200, "{ reports: [{ id, sessionId, reporterUserId, reportedUserId, reason, details?, block, createdAt, reportedUser: { userId, flaggedForReview, flaggedAt?, bannedUntil?, warnings, lastResolution? } }], total, hasMore }"], errors: ["FORBIDDEN"] }),
+    },
+    "/api/admin/reports/{userId}/resolve": {
+      post: operation({ summary: "Resolve the reports against a user: dismiss, warn, or ban for 1–365 days (queues answer 403 BANNED until then); clears the flag; audited (admins and moderators)", tag: admin, parameters: [pathParameter("userId", "the reported user's id (token sub)")], body: resolutionBodySchema, success: [200, "{ moderation: { userId, flaggedForReview, bannedUntil?, warnings, lastResolution: { action, moderatorUserId, at, note?, bannedUntil? } } }"], errors: ["FORBIDDEN", "NOT_FOUND"] }),
+    },
+    "/api/admin/monitor-session": {
+      post: operation({ summary: "Open a 15-minute Colyseus monitor session: sets the HttpOnly, SameSite=Strict cookie `parley_monitor` for /colyseus", tag: admin, success: [200, "{ expiresAt }"], errors: ["FORBIDDEN"] }),
     },
     "/api/admin/audit": {
       get: operation({ summary: "Audit log, newest first", tag: admin, parameters: queryParameters(paginationQuerySchema), success: [200, "{ entries, total, hasMore }"], errors: ["FORBIDDEN"] }),

@@ -85,6 +85,15 @@ export const reportBodySchema = z.strictObject({
   block: z.boolean().default(false),
 });
 
+/** `GET /api/admin/reports` query: paging, and `flagged=true` for reports against users flagged for review only. */
+export const reportListQuerySchema = z.strictObject({
+  ...paginationShape,
+  flagged: z.literal("true", "flagged: only flagged=true is a filter (leave it out for every report)").optional(),
+});
+
+/** `:userId` of a reported user (admin API). */
+export const userIdParamsSchema = z.strictObject({ userId: userIdSchema });
+
 /** `GET /api/admin/rooms` query: optionally one room type. */
 export const roomListQuerySchema = z.strictObject({ name: z.enum(["matchmaking", "conversation"]).optional() });
 

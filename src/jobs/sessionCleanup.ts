@@ -87,7 +87,15 @@ export interface SessionCleanupOptions {
   batchSize?: number;
   /** Uniform [0, 1) source for the first run's jitter. @default Math.random */
   random?: () => number;
+  /**
+   * How long published outbox rows and processed event ids are kept, in ms
+   * (`OUTBOX_RETENTION_HOURS`); each run deletes the older ones. @default 72 hours
+   */
+  retentionMs?: number;
 }
+
+/** Default of {@link SessionCleanupOptions.retentionMs}: 72 hours. */
+export const DEFAULT_RETENTION_MS = 72 * 3600 * 1000;
 
 /** What one run did. */
 export interface CleanupReport {
@@ -97,13 +105,19 @@ export interface CleanupReport {
   roomsNudged: string[];
   /** Tickets expired in the store. */
   ticketsExpired: string[];
+  /** Published outbox rows deleted (older than the retention). */
+  outboxRowsPruned: number;
+  /** Processed event ids forgotten (older than the retention). */
+  processedEventsPruned: number;
 }
 
 /**
  * The cleanup job (DESIGN §6, seed 002 §6.2): every `SESSION_CLEANUP_INTERVAL`, live sessions
  * whose `conversation` room is gone (a crashed process) or that are past their time limit are
  * ended, with their events in the outbox; pending tickets past `expiresAt` (+ slack) — left by
- * a matchmaking room that is gone — are expired with `match.expired`.
+ * a matchmaking room that is gone — are expired with `match.expired`; and published outbox rows
+ * and processed event ids older than `OUTBOX_RETENTION_HOURS` are deleted (retention: without
+ * it both collections grow forever; FerretDB 1.24 has no TTL index to do it).
  *
  * Several processes: **every process runs the job, none coordinates**. That is safe because
  * every write is conditional — a session ends only from the status it was read in
@@ -112,12 +126,14 @@ export interface CleanupReport {
  * one write applies and the other is refused with no event, so there are no duplicates (on
  * FerretDB too: the Mongo store's conditional writes go through claimed writes). The first
  * run is jittered over one interval so the processes do not all scan at the same moment.
+ * Pruning is a delete by age, idempotent: two processes pruning at once delete each row once.
  */
 export class SessionCleanup {
   private timer?: NodeJS.Timeout;
   private running?: Promise<CleanupReport>;
   private readonly slackMs: number;
   private readonly batchSize: number;
+  private readonly retentionMs: number;
 
   constructor(
     private readonly deps: SessionCleanupDeps,
@@ -125,6 +141,7 @@ export class SessionCleanup {
   ) {
     this.slackMs = options.slackMs ?? 60_000;
     this.batchSize = options.batchSize ?? 1000;
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
   }
 
   /** Starts the periodic runs (first one after a random part of the interval). */
@@ -156,7 +173,7 @@ export class SessionCleanup {
 
   private async runOnce(): Promise<CleanupReport> {
     const { store, rooms, logger, limits } = this.deps;
-    const report: CleanupReport = { sessionsEnded: [], roomsNudged: [], ticketsExpired: [] };
+    const report: CleanupReport = { sessionsEnded: [], roomsNudged: [], ticketsExpired: [], outboxRowsPruned: 0, processedEventsPruned: 0 };
     // Sessions first, rooms second: a room created after the query cannot be missed for a
     // session read before it (and a session read before has its room listed, or is young).
     const live = await store.sessions.listLive(this.batchSize);
@@ -179,6 +196,12 @@ export class SessionCleanup {
     if (report.sessionsEnded.length + report.ticketsExpired.length > 0) {
       this.deps.onEventsWritten();
       logger.info({ sessionsEnded: report.sessionsEnded.length, ticketsExpired: report.ticketsExpired.length, roomsNudged: report.roomsNudged.length }, "session cleanup");
+    }
+    const keptSince = new Date(this.deps.now() - this.retentionMs);
+    report.outboxRowsPruned = await store.outbox.prunePublished(keptSince);
+    report.processedEventsPruned = await store.processedEvents.pruneBefore(keptSince);
+    if (report.outboxRowsPruned + report.processedEventsPruned > 0) {
+      logger.info({ outboxRowsPruned: report.outboxRowsPruned, processedEventsPruned: report.processedEventsPruned, keptSince: keptSince.toISOString() }, "retention: pruned published events and processed event ids");
     }
     return report;
   }

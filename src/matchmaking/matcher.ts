@@ -11,6 +11,7 @@ import {
   stageFor,
   stageRank,
   stageRankFor,
+  DEFAULT_MAX_LEVEL_GAP,
   stageStartSeconds,
   validateBoundaries,
   type CompatibilityContext,
@@ -24,6 +25,8 @@ export interface MatcherOptions {
   boundaries?: Partial<WideningBoundaries>;
   /** `MIN_COMPATIBILITY_SCORE`, the score floor of the `level_1` and `same_category` stages. @default 50 */
   minCompatibilityScore?: number;
+  /** `MATCH_MAX_LEVEL_GAP`: no stage pairs levels further apart; A1–A2 pair at most one apart (DESIGN §10). @default 2 */
+  maxLevelGap?: number;
   /** True when `userA` blocked `userB`; asked in both directions. Must be synchronous (cache it). @default () => false */
   isBlocked?: (userA: string, userB: string) => boolean;
   /** True when the two users talked in the last 7 days (ids in ascending order). Synchronous. @default () => false */
@@ -123,7 +126,7 @@ interface Found {
  * `isBlocked` / `hadRecentConversation` answers are seen at the next search, not on their own.)
  */
 export class Matcher {
-  private readonly index = new TicketIndex();
+  private readonly index: TicketIndex;
   private readonly deadlines = new MinHeap<Deadline>(compareDeadlines);
   private deadlineSeq = 0;
   /**
@@ -138,7 +141,7 @@ export class Matcher {
 
   /**
    * @throws ParleyError `INVALID_REQUEST` when the boundaries are not `0 ≤ strict ≤ level ≤
-   *   category` or `minCompatibilityScore` is not a finite number.
+   *   category`, `minCompatibilityScore` is not a finite number or `maxLevelGap` not an integer ≥ 1.
    */
   constructor(options: MatcherOptions = {}) {
     this.boundaries = Object.freeze(validateBoundaries({ ...DEFAULT_WIDENING_BOUNDARIES, ...options.boundaries }));
@@ -146,7 +149,13 @@ export class Matcher {
     if (!Number.isFinite(minCompatibilityScore)) {
       throw new ParleyError("INVALID_REQUEST", `minCompatibilityScore must be a finite number (got ${minCompatibilityScore})`);
     }
+    const maxLevelGap = options.maxLevelGap ?? DEFAULT_MAX_LEVEL_GAP;
+    if (!Number.isInteger(maxLevelGap) || maxLevelGap < 1) {
+      throw new ParleyError("INVALID_REQUEST", `maxLevelGap must be an integer ≥ 1 (got ${maxLevelGap})`);
+    }
+    this.index = new TicketIndex(maxLevelGap);
     this.context = {
+      maxLevelGap,
       minCompatibilityScore,
       isBlocked: options.isBlocked,
       hadRecentConversation: options.hadRecentConversation,

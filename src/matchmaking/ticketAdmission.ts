@@ -3,6 +3,7 @@ import type { Principal } from "../auth/principal.js";
 import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { consumeOrThrow, type RateLimits } from "../limits/rateLimits.js";
+import { assertNotBanned } from "../moderation/reports.js";
 import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
 import type { MatchRequestRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
@@ -51,7 +52,8 @@ function levelFor(principal: Principal, language: string, currentLevel: CefrLeve
  * `filterBy` value); `now` is epoch milliseconds.
  * @throws ParleyError `INVALID_REQUEST` (wrong queue, no level, tandem without a distinct
  *   native language, scheduled mode), `TOPIC_NOT_FOUND`, `TOPIC_LOCKED`, `PREMIUM_REQUIRED`,
- *   `DAILY_LIMIT_REACHED`, `ALREADY_IN_SESSION`, `ALREADY_MATCHED`, `RATE_LIMITED`.
+ *   `DAILY_LIMIT_REACHED`, `BANNED` (a moderator's ban runs), `ALREADY_IN_SESSION`,
+ *   `ALREADY_MATCHED`, `RATE_LIMITED`.
  */
 export async function admitTicket(
   ports: AdmissionPorts,
@@ -71,6 +73,7 @@ export async function admitTicket(
   assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor: body.scheduledFor ? Date.parse(body.scheduledFor) : undefined, now });
   if (body.mode === "scheduled") throw new ParleyError("INVALID_REQUEST", "scheduled mode is not available yet; use mode \"now\"");
 
+  await assertNotBanned(ports.store.moderation, principal.userId, now);
   await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
   const { store, config } = ports;
   if (await store.sessions.liveByUser(principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");

@@ -3,7 +3,7 @@ import { CEFR_LEVELS, cefrIndex, type CefrLevel } from "../topics/cefr.js";
 import type { TopicCategory } from "../topics/topic.js";
 import { MinHeap } from "./minHeap.js";
 import { compareTicketAge, type Ticket } from "./ticket.js";
-import { levelWindow, STAGE_RULES, WIDENING_STAGES, stageRank, type LevelWindow, type TopicScope, type WideningStage } from "./wideningStages.js";
+import { DEFAULT_MAX_LEVEL_GAP, levelWindow, STAGE_RULES, WIDENING_STAGES, stageRank, type LevelWindow, type TopicScope, type WideningStage } from "./wideningStages.js";
 
 /** Where an indexed ticket lives. */
 interface Entry {
@@ -121,6 +121,12 @@ export class TicketIndex {
   /** userId → ids of that user's tickets (nearly always one: a small array, not a Set). */
   private readonly userTickets = new Map<string, string[]>();
   private readonly counters: TicketIndexStats = { lastVisitCount: 0, lastBucketCount: 0, totalVisits: 0, searches: 0 };
+
+  /**
+   * @param maxLevelGap `MATCH_MAX_LEVEL_GAP`: searches never visit levels beyond the guardrails
+   *   (DESIGN §10; {@link levelWindow}). @default 2
+   */
+  constructor(private readonly maxLevelGap = DEFAULT_MAX_LEVEL_GAP) {}
 
   /** Number of tickets in the index (all queues). */
   get size(): number {
@@ -303,7 +309,7 @@ export class TicketIndex {
    * - `strict`: own level, own topic (with `preferredPartnerLevel: "any"`, every level);
    * - `level_1`: levels ±1 (in the preferred direction), own topic;
    * - `same_category`: levels ±1, every topic of the ticket's category;
-   * - `any_level`: every bucket of the queue (in the preferred direction).
+   * - `any_level`: every bucket of the queue within the level guardrails (in the preferred direction).
    * Levels follow {@link levelWindow}.
    */
   bucketsFor(
@@ -312,7 +318,7 @@ export class TicketIndex {
   ): TicketBucket[] {
     return this.bucketsIn(
       ticket.queue,
-      levelWindow(ticket, stage),
+      levelWindow(ticket, stage, this.maxLevelGap),
       STAGE_RULES[stage].topicScope,
       ticket.topicCode,
       ticket.topicCategory,
@@ -332,7 +338,7 @@ export class TicketIndex {
     const rank = stageRank(stage);
     const previous = rank === 0 ? undefined : WIDENING_STAGES[rank - 1];
     if (previous === undefined) return all;
-    const inner = levelWindow(ticket, previous);
+    const inner = levelWindow(ticket, previous, this.maxLevelGap);
     const innerScope = STAGE_RULES[previous].topicScope;
     return all.filter((bucket) => {
       const level = cefrIndex(bucket.level);

@@ -158,16 +158,44 @@ export interface LevelWindow {
 
 const MAX_LEVEL_INDEX = CEFR_LEVELS.length - 1;
 
+/** Default `MATCH_MAX_LEVEL_GAP`: no stage pairs levels more than this far apart (DESIGN §10). */
+export const DEFAULT_MAX_LEVEL_GAP = 2;
+
+/** Highest CEFR index of the beginner levels (A1, A2) that widen by one level at most (DESIGN §10). */
+const BEGINNER_MAX_INDEX = 1;
+
+/**
+ * True when CEFR indices `a` and `b` are within the widening guardrails (DESIGN §10): at most
+ * `maxLevelGap` apart, and at most one apart when either is A1 or A2. So with the default 2:
+ * A1 meets A1–A2, A2 meets A1–B1, B1 meets A2–C1, C2 meets B2–C2; never A1 with B2 or C2.
+ */
+export function withinLevelGuardrails(a: number, b: number, maxLevelGap = DEFAULT_MAX_LEVEL_GAP): boolean {
+  const gap = a > b ? a - b : b - a;
+  if (gap > maxLevelGap) return false;
+  return gap <= 1 || (a > BEGINNER_MAX_INDEX && b > BEGINNER_MAX_INDEX);
+}
+
+/**
+ * The partner levels the guardrails allow around `own` (a CEFR index), as a window:
+ * {@link withinLevelGuardrails} is true exactly for the indices inside it.
+ */
+export function guardrailWindow(own: number, maxLevelGap = DEFAULT_MAX_LEVEL_GAP): LevelWindow {
+  const gap = Math.max(1, maxLevelGap);
+  const max = own <= BEGINNER_MAX_INDEX ? own + 1 : own + gap;
+  const min = Math.max(own - gap, Math.min(BEGINNER_MAX_INDEX + 1, own - 1));
+  return { min: Math.max(0, min), max: Math.min(MAX_LEVEL_INDEX, max) };
+}
+
 /**
  * Partner levels `ticket` accepts at `stage`, as CEFR indices clamped to A1…C2
- * (DESIGN §4 `preferredPartnerLevel`):
+ * (DESIGN §4 `preferredPartnerLevel`), within the guardrails ({@link guardrailWindow}):
  *
  * | preferredPartnerLevel | strict | level_1, same_category | any_level |
  * |---|---|---|---|
- * | `same` | L | L−1 … L+1 | any |
- * | `higher` | L | L … L+1 | L … C2 |
- * | `lower` | L | L−1 … L | A1 … L |
- * | `any` | any | any | any |
+ * | `same` | L | L−1 … L+1 | guardrails |
+ * | `higher` | L | L … L+1 | L … guardrail max |
+ * | `lower` | L | L−1 … L | guardrail min … L |
+ * | `any` | guardrails | guardrails | guardrails |
  *
  * `higher`/`lower` keep their direction at `any_level` too: the stage removes the distance
  * limit, never the stated direction.
@@ -175,13 +203,15 @@ const MAX_LEVEL_INDEX = CEFR_LEVELS.length - 1;
 export function levelWindow(
   ticket: Pick<Ticket, "level" | "preferredPartnerLevel">,
   stage: WideningStage,
+  maxLevelGap = DEFAULT_MAX_LEVEL_GAP,
 ): LevelWindow {
-  if (ticket.preferredPartnerLevel === "any") return { min: 0, max: MAX_LEVEL_INDEX };
   const own = cefrIndex(ticket.level);
+  const guard = guardrailWindow(own, maxLevelGap);
+  if (ticket.preferredPartnerLevel === "any") return guard;
   const step = STAGE_RULES[stage].levelStep;
   const below = ticket.preferredPartnerLevel === "higher" ? 0 : step;
   const above = ticket.preferredPartnerLevel === "lower" ? 0 : step;
-  return { min: Math.max(0, own - below), max: Math.min(MAX_LEVEL_INDEX, own + above) };
+  return { min: Math.max(guard.min, own - below), max: Math.min(guard.max, own + above) };
 }
 
 /** Why {@link evaluatePair} refuses a pair, in the order the checks run. */
@@ -193,6 +223,7 @@ export const INCOMPATIBILITY_REASONS = [
   "not_reciprocal",
   "target_language",
   "level",
+  "level_guardrail",
   "topic",
   "partner_native_language",
   "accent",
@@ -205,6 +236,8 @@ export type IncompatibilityReason = (typeof INCOMPATIBILITY_REASONS)[number];
 
 /** Outside facts {@link compatible} consults; callbacks are only called after the cheap checks pass. */
 export interface CompatibilityContext {
+  /** `MATCH_MAX_LEVEL_GAP`: the widest level gap of any stage ({@link withinLevelGuardrails}). @default 2 */
+  maxLevelGap?: number;
   /** Score floor for the stages that have one (see {@link STAGE_RULES}). @default 50 (`MIN_COMPATIBILITY_SCORE`) */
   minCompatibilityScore?: number;
   /**
@@ -280,7 +313,8 @@ function statedPreferenceHolds(wanted: string | undefined, actual: string | unde
  * practice: same target language; tandem: reciprocal (`a.native === b.target` and
  * `b.native === a.target`); not blocked in either direction.
  * Stage rules ({@link STAGE_RULES}): both tickets' level windows ({@link levelWindow}) must
- * contain the other's level; topic scope; at `strict`, each stated
+ * contain the other's level, and at every stage the levels stay within the guardrails
+ * ({@link withinLevelGuardrails}, DESIGN §10); topic scope; at `strict`, each stated
  * `preferredPartnerNativeLanguageCode` (practice) and `preferredAccent` must hold for the other
  * side; score floor at `level_1`/`same_category`.
  */
@@ -298,6 +332,9 @@ export function evaluatePair(a: Ticket, b: Ticket, stage: WideningStage, ctx: Co
   const rule = STAGE_RULES[stage];
   if (!acceptsLevel(a, LEVEL_INDEX[b.level], rule.levelStep) || !acceptsLevel(b, LEVEL_INDEX[a.level], rule.levelStep)) {
     return REFUSED.level;
+  }
+  if (!withinLevelGuardrails(LEVEL_INDEX[a.level], LEVEL_INDEX[b.level], ctx.maxLevelGap ?? DEFAULT_MAX_LEVEL_GAP)) {
+    return REFUSED.level_guardrail;
   }
   if (!topicAllowed(a, b, rule.topicScope)) return REFUSED.topic;
 

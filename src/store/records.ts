@@ -112,6 +112,36 @@ export interface ReportRecord {
   createdAt: Date;
 }
 
+/** What a moderator decided about a reported user (DESIGN §7 reports; issue 7 §4). */
+export type ModerationAction = "dismiss" | "warn" | "ban";
+
+/** One moderator decision, as kept on the user's {@link UserModerationRecord}. */
+export interface ModerationResolution {
+  action: ModerationAction;
+  moderatorUserId: string;
+  at: Date;
+  note?: string;
+  /** `ban` only: the end of the ban. */
+  bannedUntil?: Date;
+}
+
+/**
+ * The moderation state of one user (DESIGN §7: "> 3 reports on a user → flagged for review").
+ * Absent for a user nobody flagged or moderated.
+ */
+export interface UserModerationRecord {
+  userId: string;
+  /** Waiting for a moderator: more than 3 distinct reporters since the last resolution. */
+  flaggedForReview: boolean;
+  flaggedAt?: Date;
+  /** Queues refuse the user (403 `BANNED`) until then. */
+  bannedUntil?: Date;
+  /** How many `warn` resolutions the user got. */
+  warnings: number;
+  /** The latest resolution; reports made before its `at` no longer count toward a flag. */
+  lastResolution?: ModerationResolution;
+}
+
 /** An outbox row: an event waiting to be published, or published at `publishedAt`. */
 export interface OutboxRecord {
   /** Monotonic position in the outbox, for ordered draining. */

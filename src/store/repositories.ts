@@ -1,13 +1,16 @@
 import type { EventEnvelope } from "../events/envelope.js";
+import type { Topic } from "../topics/topic.js";
 import type {
   MatchRequestRecord,
   MatchRequestStatus,
+  ModerationResolution,
   OutboxRecord,
   ParticipantRecord,
   RatingRecord,
   ReportRecord,
   SessionRecord,
   SessionStatus,
+  UserModerationRecord,
 } from "./records.js";
 
 /**
@@ -119,14 +122,51 @@ export interface SessionRepository {
   upsertRating(id: string, rating: RatingRecord, options?: WriteOptions): Promise<RatingRecord[]>;
 }
 
-/** Reports and blocks (DESIGN §7 report; `block` means never matched again). */
+/** Filter of {@link ModerationRepository.listReports}. */
+export interface ReportListFilter {
+  /** Only reports against users currently flagged for review. @default false */
+  flaggedOnly?: boolean;
+}
+
+/**
+ * Reports, blocks and the moderation state of users (DESIGN §7 report; `block` means never
+ * matched again; "> 3 reports on a user → flagged for review").
+ */
 export interface ModerationRepository {
+  /**
+   * Stores a report. One per (session, reporter, reported user).
+   * @throws ParleyError `ALREADY_REPORTED` (409) when the reporter reported that user in that
+   *   session already (no events written); `INVALID_REQUEST` when the id exists
+   */
   createReport(report: ReportRecord, options?: WriteOptions): Promise<void>;
   countReportsAgainst(userId: string): Promise<number>;
-  listReports(limit: number, offset: number): Promise<{ items: ReportRecord[]; total: number }>;
+  /**
+   * How many distinct users reported `userId` in reports created at or after `since` (all
+   * reports when absent), not counting `exceptReporterUserId` when given.
+   */
+  countDistinctReporters(userId: string, since?: Date, exceptReporterUserId?: string): Promise<number>;
+  /** Reports, newest first, with the total matching the filter. */
+  listReports(limit: number, offset: number, filter?: ReportListFilter): Promise<{ items: ReportRecord[]; total: number }>;
   block(blockerUserId: string, blockedUserId: string): Promise<void>;
   /** Users `userId` blocked or was blocked by. */
   blockedPeers(userId: string): Promise<string[]>;
+  /** The user's moderation state; undefined when nobody flagged or moderated them. */
+  userState(userId: string): Promise<UserModerationRecord | undefined>;
+  /** The states of several users (those that have one), in no particular order. */
+  userStates(userIds: readonly string[]): Promise<UserModerationRecord[]>;
+  /**
+   * Flags the user for review at `at`, with `options.events`, unless already flagged.
+   * @returns true when this call flagged them (its events written); false when they were
+   *   flagged already (no events) — of concurrent calls exactly one gets true
+   */
+  flagForReview(userId: string, at: Date, options?: WriteOptions): Promise<boolean>;
+  /**
+   * Records a moderator's resolution: the flag is cleared, `lastResolution` set; `warn` adds
+   * one warning; `ban` sets `bannedUntil` = `resolution.bannedUntil`. Concurrent resolutions
+   * are all applied, one after the other.
+   * @returns the state after the write
+   */
+  resolve(userId: string, resolution: ModerationResolution, options?: WriteOptions): Promise<UserModerationRecord>;
 }
 
 /** The transactional outbox (DESIGN §8). */
@@ -137,6 +177,15 @@ export interface OutboxRepository {
   markFailed(seqs: readonly number[]): Promise<void>;
   /** Count of unpublished rows (metrics, readiness). */
   pendingCount(): Promise<number>;
+  /** Count of every row kept, published or not (retention). */
+  rowCount(): Promise<number>;
+  /**
+   * Deletes published rows whose `publishedAt` is before `before` (retention,
+   * `OUTBOX_RETENTION_HOURS`). Unpublished rows are never deleted. The Mongo outbox keeps
+   * the row with the highest `seq`, so that seqs never go back.
+   * @returns how many were deleted
+   */
+  prunePublished(before: Date): Promise<number>;
 }
 
 /** Admin audit log (seeds 003/004). */
@@ -175,6 +224,32 @@ export interface ProcessedEventRepository {
    * @returns how many were forgotten
    */
   pruneBefore(before: Date): Promise<number>;
+  /** Count of the records kept (retention). */
+  count(): Promise<number>;
+}
+
+/**
+ * The topic catalog as stored (seed 002 §2.1 ConversationTopic; issue 7 §4 "topics live in the
+ * store"). A topic is identified by (`targetLanguageCode`, `code`). The store does not validate
+ * topics: callers pass topics validated with `topicSchema`, and the catalog re-validates what
+ * it loads. Each process reads it through its `TopicCatalog` (src/topics/topicCatalog.ts).
+ */
+export interface TopicRepository {
+  /** Every topic, any language, active or not, in no particular order. */
+  list(): Promise<Topic[]>;
+  get(targetLanguageCode: string, code: string): Promise<Topic | undefined>;
+  /** Inserts a new topic. @throws ParleyError `INVALID_REQUEST` when it exists already. */
+  create(topic: Topic): Promise<void>;
+  /** Creates or replaces the topic. @returns which of the two happened */
+  put(topic: Topic): Promise<"created" | "replaced">;
+  /** @returns true when the topic existed */
+  remove(targetLanguageCode: string, code: string): Promise<boolean>;
+  /**
+   * Inserts `topics` when the store holds no topic at all (the seed catalog at boot); several
+   * processes booting at once insert each topic once.
+   * @returns how many were inserted (0 when the store had topics)
+   */
+  seedIfEmpty(topics: readonly Topic[]): Promise<number>;
 }
 
 /**
@@ -217,6 +292,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly processedEvents: ProcessedEventRepository;
   readonly learnerSkills: LearnerSkillRepository;
+  readonly topics: TopicRepository;
   /**
    * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
    * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no

@@ -129,7 +129,7 @@ function catalogKey(targetLanguageCode: string, code: string): string {
  * Build one per process in the composition root and pass it to whoever needs it.
  */
 export class TopicCatalog {
-  private readonly topics = new Map<string, Topic>();
+  private topics = new Map<string, Topic>();
 
   /**
    * @param topics initial content, validated one by one. @default SEED_TOPICS (en/fr/es/de, A1–C2)
@@ -194,6 +194,27 @@ export class TopicCatalog {
     const stored = deepFreeze(parseTopic(topic));
     this.topics.set(catalogKey(stored.targetLanguageCode, stored.code), stored);
     return stored;
+  }
+
+  /**
+   * Replaces the whole content with `topics` (a refresh from the store), validating each: an
+   * invalid topic is left out and named in the result, the others are kept. The swap is one
+   * assignment, so readers see the old content or the new one, never a mix.
+   * @returns the keys (`lang:code`) of the topics left out, with the problem
+   */
+  replaceAll(topics: readonly Topic[]): { rejected: { key: string; problem: string }[] } {
+    const next = new Map<string, Topic>();
+    const rejected: { key: string; problem: string }[] = [];
+    for (const topic of topics) {
+      const key = catalogKey(String(topic.targetLanguageCode), String(topic.code));
+      try {
+        next.set(key, deepFreeze(parseTopic(topic)));
+      } catch (err) {
+        rejected.push({ key, problem: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    this.topics = next;
+    return { rejected };
   }
 
   /** Deletes the topic; `true` when it existed. */

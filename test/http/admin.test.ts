@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
+import { randomUUID } from "node:crypto";
+import type { SessionRecord } from "../../src/store/records.js";
+import { newLearner } from "../support/learners.js";
 import { testServer } from "../support/testServer.js";
-import { activePair, api, assertError, leaveAll, restMatch, restUser, UNKNOWN_ID, type RestUser } from "./restSupport.js";
+import type { EventEnvelope } from "../../src/events/envelope.js";
+import { activePair, api, assertError, leaveAll, pollFor, restMatch, restUser, UNKNOWN_ID, type RestUser } from "./restSupport.js";
 
 const A = "/api/admin";
 
@@ -32,6 +38,33 @@ function topicBody(code: string, overrides: Record<string, unknown> = {}) {
     popularityScore: 10,
     ...overrides,
   };
+}
+
+interface ReportsBody {
+  reports: { id: string; reportedUserId: string; reporterUserId: string; reportedUser: { userId: string; flaggedForReview: boolean; bannedUntil?: string; warnings: number } }[];
+  total: number;
+  hasMore: boolean;
+}
+
+interface ModerationBody {
+  moderation: { userId: string; flaggedForReview: boolean; bannedUntil?: string; warnings: number; lastResolution?: { action: string; moderatorUserId: string; at: string; note?: string } };
+}
+
+/** An ended pair session of `a` and `b`, written straight to the test server's store. */
+async function storedSession(a: string, b: string): Promise<string> {
+  const { parley } = await testServer();
+  const id = randomUUID();
+  const participant = (userId: string, role: "learner" | "partner") => ({
+    userId, displayName: userId, nativeLanguageCode: "fr", targetLanguageCode: "en", level: "B1" as const, role, tier: "free" as const,
+    recordingConsent: false, spokenSeconds: 0, turnCount: 0,
+  });
+  const session: SessionRecord = {
+    id, sessionType: "practice", targetLanguageCode: "en", topicCode: "hobbies.music", targetLevel: "B1", status: "completed",
+    participants: [participant(a, "learner"), participant(b, "partner")], prompts: [], matchRequestIds: [],
+    createdAt: new Date(), updatedAt: new Date(), durationSeconds: 300, ratings: [],
+  };
+  await parley.store.sessions.create(session);
+  return id;
 }
 
 describe("http: admin API (/api/admin)", () => {
@@ -69,6 +102,75 @@ describe("http: admin API (/api/admin)", () => {
     const reports = await api<{ reports: unknown[]; total: number; hasMore: boolean }>("GET", `${A}/reports`, { token: moderator.token });
     assert.equal(reports.status, 200);
     assert.ok(Array.isArray(reports.body.reports));
+    assertError(await api("POST", `${A}/reports/someone/resolve`, { token: learner.token, body: { action: "dismiss" } }), 403, "FORBIDDEN");
+  });
+
+  it("flags a user reported by more than 3 distinct users, lists them under flagged=true, and lets a moderator resolve it, audited", async () => {
+    const target = await restUser("target", { nativeLanguageCode: "fr", levels: { en: "B1" } });
+    const reporters = await Promise.all([1, 2, 3, 4].map((i) => restUser(`reporter${i}`, { nativeLanguageCode: "fr", levels: { en: "B1" } })));
+    const flags: boolean[] = [];
+    for (const r of reporters) {
+      const sessionId = await storedSession(r.userId, target.userId);
+      const res = await api<{ flaggedForReview: boolean }>("POST", `/api/conversations/sessions/${sessionId}/report`, { token: r.token, body: { reportedUserId: target.userId, reason: "harassment" } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      flags.push(res.body.flaggedForReview);
+    }
+    assert.deepEqual(flags, [false, false, false, true]);
+
+    const flagged = await api<ReportsBody>("GET", `${A}/reports?flagged=true&limit=100`, { token: moderator.token });
+    assert.equal(flagged.status, 200, JSON.stringify(flagged.body));
+    const against = flagged.body.reports.filter((r) => r.reportedUserId === target.userId);
+    assert.deepEqual(against.map((r) => r.reporterUserId).sort(), reporters.map((r) => r.userId).sort());
+    assert.ok(flagged.body.reports.every((r) => r.reportedUser.flaggedForReview), "only reports against flagged users");
+    assertError(await api("GET", `${A}/reports?flagged=false`, { token: moderator.token }), 400, "INVALID_REQUEST");
+    const { config } = await testServer();
+    const published = await pollFor("participant.flagged event", async () => {
+      const lines = (await readFile(join(config.dataDir, "events.jsonl"), "utf8").catch(() => "")).split("\n").filter(Boolean);
+      const mine = lines.map((l) => JSON.parse(l) as EventEnvelope).filter((e) => e.eventType === "participant.flagged" && e.key === target.userId);
+      return mine.length > 0 ? mine : undefined;
+    });
+    assert.equal(published.length, 1, "one participant.flagged event");
+    assert.equal(published[0]?.payload.distinctReporters, 4);
+
+    const resolved = await api<ModerationBody>("POST", `${A}/reports/${target.userId}/resolve`, { token: moderator.token, body: { action: "warn", note: "first warning" } });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    assert.equal(resolved.body.moderation.flaggedForReview, false);
+    assert.equal(resolved.body.moderation.warnings, 1);
+    assert.deepEqual(resolved.body.moderation.lastResolution, { action: "warn", moderatorUserId: moderator.userId, at: resolved.body.moderation.lastResolution?.at, note: "first warning" });
+    const after = await api<ReportsBody>("GET", `${A}/reports?flagged=true&limit=100`, { token: moderator.token });
+    assert.ok(!after.body.reports.some((r) => r.reportedUserId === target.userId), "no longer listed as flagged");
+    const all = await api<ReportsBody>("GET", `${A}/reports?limit=100`, { token: admin.token });
+    assert.equal(all.body.reports.find((r) => r.reportedUserId === target.userId)?.reportedUser.warnings, 1);
+
+    const audit = await api<AuditBody>("GET", `${A}/audit?limit=100`, { token: admin.token });
+    const entry = audit.body.entries.find((e) => e.target === `user:${target.userId}`);
+    assert.deepEqual(entry && { action: entry.action, actorUserId: entry.actorUserId, details: entry.details }, { action: "reports.resolve", actorUserId: moderator.userId, details: { action: "warn", note: "first warning" } });
+
+    for (const body of [{ action: "ban" }, { action: "ban", days: 366 }, { action: "warn", days: 2 }, { action: "erase" }, {}]) {
+      assertError(await api("POST", `${A}/reports/${target.userId}/resolve`, { token: moderator.token, body }), 400, "INVALID_REQUEST");
+    }
+    assertError(await api("POST", `${A}/reports/nobody-${randomUUID()}/resolve`, { token: moderator.token, body: { action: "dismiss" } }), 404, "NOT_FOUND");
+  });
+
+  it("a banned user cannot join a queue: 403 BANNED over REST and on the SDK join of the matchmaking room", async () => {
+    const target = await newLearner("banned", { nativeLanguageCode: "fr", levels: { en: "B1" } });
+    const reporter = await restUser("reporter", { nativeLanguageCode: "fr", levels: { en: "B1" } });
+    const sessionId = await storedSession(reporter.userId, target.userId);
+    assert.equal((await api("POST", `/api/conversations/sessions/${sessionId}/report`, { token: reporter.token, body: { reportedUserId: target.userId, reason: "harassment" } })).status, 201);
+    const banned = await api<ModerationBody>("POST", `${A}/reports/${target.userId}/resolve`, { token: admin.token, body: { action: "ban", days: 7, note: "insults" } });
+    assert.equal(banned.status, 200, JSON.stringify(banned.body));
+    const until = Date.parse(banned.body.moderation.bannedUntil ?? "");
+    assert.ok(Math.abs(until - (Date.now() + 7 * 24 * 3600 * 1000)) < 60_000, `banned for 7 days: ${banned.body.moderation.bannedUntil}`);
+
+    const rest = await api("POST", "/api/conversations/match-request", { token: target.token, body: { targetLanguageCode: "en", topicCode: "hobbies.music" } });
+    assertError(rest, 403, "BANNED");
+    await assert.rejects(target.sdk.joinOrCreate("matchmaking", { queue: "en", targetLanguageCode: "en", topicCode: "hobbies.music" }), (err: { code?: number; message?: string }) => {
+      assert.equal(err.code, 403);
+      assert.match(String(err.message), /^BANNED: /);
+      return true;
+    });
+    const { parley } = await testServer();
+    assert.equal(await parley.store.matchRequests.pendingByUser(target.userId), undefined, "no ticket was made");
   });
 
   it("lists the rooms of every process, filtered by name", async () => {

@@ -31,7 +31,9 @@ describe("http: OpenAPI document", () => {
       "GET /api/admin/rooms",
       "POST /api/admin/sessions/{id}/end",
       "GET /api/admin/reports",
+      "POST /api/admin/reports/{userId}/resolve",
       "GET /api/admin/audit",
+      "POST /api/admin/monitor-session",
       "GET /api/admin/topics",
       "POST /api/admin/topics",
       "GET /api/admin/topics/{targetLanguageCode}/{code}",
@@ -54,6 +56,13 @@ describe("http: OpenAPI document", () => {
     assert.equal(group?.additionalProperties, false);
     assert.deepEqual(group?.required, ["type", "targetLanguageCode"]);
     assert.ok("409" in (doc.paths["/api/conversations/sessions/join-by-code"]?.post?.responses ?? {}));
+    const resolve = doc.paths["/api/admin/reports/{userId}/resolve"]?.post?.requestBody?.content["application/json"].schema;
+    assert.equal(resolve?.additionalProperties, false);
+    assert.deepEqual(resolve?.required, ["action"]);
+    const reports = doc.paths["/api/admin/reports"]?.get?.parameters ?? [];
+    assert.deepEqual(reports.map((p) => p.name), ["limit", "offset", "flagged"]);
+    assert.ok("409" in (doc.paths["/api/conversations/sessions/{id}/report"]?.post?.responses ?? {}), "ALREADY_REPORTED");
+    assert.ok("403" in (doc.paths["/api/conversations/match-request"]?.post?.responses ?? {}), "BANNED");
     const rate = doc.paths["/api/conversations/sessions/{id}/rate"]?.post?.responses ?? {};
     assert.ok("422" in rate && "409" in rate && "404" in rate && "401" in rate && "400" in rate);
   });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { LocalPresence } from "@colyseus/core";
 import express from "express";
 import pino from "pino";
 import { createTokenVerifier } from "../../src/auth/tokenVerifier.js";
@@ -20,6 +21,7 @@ import type { MatchRequestRecord, SessionRecord } from "../../src/store/records.
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/repositories.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
+import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { testServer } from "../support/testServer.js";
 
 const logger = pino({ level: "silent" });
@@ -48,10 +50,12 @@ function stubRooms(overrides: Partial<RoomCalls> = {}): RoomCalls {
 async function isolatedApi(rooms: RoomCalls) {
   const { config } = await testServer();
   const store: Store = createMemoryStore();
+  const catalog = new TopicCatalog();
   const deps: HttpDeps = {
     config,
     store,
-    catalog: new TopicCatalog(),
+    catalog,
+    topicSync: new TopicCatalogSync({ topics: store.topics, catalog, bus: new LocalPresence(), logger }),
     verifier: createTokenVerifier(config.jwt),
     rateLimits: createMemoryRateLimits(config.quotas),
     metrics: createMetrics(),

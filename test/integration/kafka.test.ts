@@ -226,7 +226,7 @@ describe("kafka (integration, KAFKA_BROKERS)", function () {
       const store = createMemoryStore();
       const publisher = await createKafkaPublisher({ brokers, clientId: "parley-test", topic, logger, partitions: 3, retry: { retries: 1, initialRetryTimeMs: 100, maxRetryTimeMs: 500 } });
       let published = 0;
-      const relay = new OutboxRelay(store.outbox, publisher, logger, { batchSize: 10, pollMs: 50, retryBaseMs: 200, retryMaxMs: 1000 }, (n) => (published += n));
+      const relay = new OutboxRelay(store.outbox, publisher, logger, { batchSize: 10, pollMs: 50, retryBaseMs: 200, retryMaxMs: 1000 }, (events) => (published += events.length));
       const keys = ["user-a", "user-b", "user-c"];
       const written: EventEnvelope[] = [];
       /** Writes `events` to the outbox the way the app does: with a state change (a report), a few per write. */

@@ -12,6 +12,9 @@ import { ParleyError } from "../../src/errors/errorCodes.js";
 import { consumeOrThrow, createRedisRateLimits } from "../../src/limits/rateLimits.js";
 import { leaderGatedOutbox, RedisOutboxLeadership } from "../../src/presence/outboxLeadership.js";
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
+import { SEED_TOPICS } from "../../src/topics/seed/index.js";
+import { TopicCatalog } from "../../src/topics/topicCatalog.js";
+import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { connectRedis, InsertingRedisDriver, ROOM_CACHES_KEY, type RedisBackends } from "../../src/presence/redisBackends.js";
 import { requireBackends, startChildParley, type ChildParley } from "./support/parleyCluster.js";
 
@@ -63,6 +66,32 @@ describe("integration: Redis backends (REDIS_URL)", function () {
     } finally {
       await redis.hdel(ROOM_CACHES_KEY, roomId);
       await drivers[1]?.shutdown();
+    }
+  });
+
+  it("carries a topic invalidation from one process's catalog to another's over Redis pub/sub, within a second", async () => {
+    const [p1, p2] = [await connect(), await connect()];
+    const store = createMemoryStore();
+    const syncs = [p1, p2].map((p) => {
+      const catalog = new TopicCatalog([]);
+      return { catalog, sync: new TopicCatalogSync({ topics: store.topics, catalog, bus: p.presence, logger }) };
+    });
+    const [one, two] = syncs as [(typeof syncs)[number], (typeof syncs)[number]];
+    try {
+      for (const s of syncs) await s.sync.start();
+      const base = SEED_TOPICS[0];
+      assert.ok(base);
+      const code = `hobbies.redis_${randomUUID().replace(/[^a-f]/g, "")}`;
+      await store.topics.create({ ...base, code });
+      await one.sync.changed();
+      const started = Date.now();
+      while (!two.catalog.get(base.targetLanguageCode, code)) {
+        if (Date.now() - started > 1000) assert.fail("the other catalog did not refresh within 1 s");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.ok(one.catalog.get(base.targetLanguageCode, code));
+    } finally {
+      for (const s of syncs) await s.sync.stop();
     }
   });
 

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import { Inbox } from "../../src/client/roomInbox.js";
 import { ROOM_CACHES_KEY } from "../../src/presence/redisBackends.js";
+import { SEED_TOPICS } from "../../src/topics/seed/index.js";
 import { createMongoStore } from "../../src/store/mongo/mongoStore.js";
 import { REALISTIC_AUDIO_ANSWER, REALISTIC_AUDIO_OFFER } from "../unit/session/fixtures/sdp.js";
 import { dropDatabase, freshDatabaseUri, learnerAt, requireBackends, startChildParley, type ChildParley, type ClusterLearner } from "./support/parleyCluster.js";
@@ -221,5 +222,46 @@ describe("integration: two processes sharing Redis, Mongo and Kafka", function (
     }
     assert.equal(new Set(consumed.map((e) => e.eventId)).size, consumed.length, "no event published twice");
     console.log(`      two-process flow: ${flowMs} ms from ready processes to rated; ${Date.now() - startedAt} ms including the Mongo and Kafka read-back`);
+  });
+
+  it("an admin's topic change on one process is served by the other within a second; the seed catalog was stored once", async () => {
+    const [p1, p2] = servers as [ChildParley, ChildParley];
+    const store = await createMongoStore(mongoUri);
+    try {
+      assert.equal((await store.topics.list()).length, SEED_TOPICS.length, "both processes booted on the empty store; each seed topic is stored once");
+    } finally {
+      await store.close();
+    }
+    const admin = learnerAt(p1.baseUrl, "admin", { nativeLanguageCode: "en", levels: {}, roles: ["admin"] });
+    const learner = learnerAt(p2.baseUrl, "reader", { nativeLanguageCode: "fr", levels: { en: "A1" } });
+    const code = `hobbies.board_games_${Date.now().toString(36).replace(/[0-9]/g, "")}`;
+    const call = (base: string, method: string, path: string, token: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    /** Milliseconds until `probe` holds on the other process, polled every 10 ms; fails after 1 s. */
+    const within1s = async (what: string, probe: () => Promise<boolean>) => {
+      const started = Date.now();
+      while (!(await probe())) {
+        if (Date.now() - started > 1000) assert.fail(`${what}: not seen by the other process within 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return Date.now() - started;
+    };
+    const topic = {
+      code, targetLanguageCode: "en", nameKey: `topics.${code}.name`, descriptionKey: `topics.${code}.description`, name: "Board games",
+      description: "Talk about the board games you like.", level: "A1", category: "hobbies", estimatedDurationMinutes: 10, isActive: true, popularityScore: 10,
+      prompts: [
+        { promptKey: `${code}.icebreaker.1`, type: "icebreaker", order: 1, text: "What game did you play last?" },
+        { promptKey: `${code}.main.1`, type: "main", order: 1, text: "Describe the rules of your favourite game." },
+      ],
+    };
+    const learnerSees = async () => (await call(p2.baseUrl, "GET", `/api/conversations/topics/${code}?targetLanguageCode=en`, learner.token)).status === 200;
+    assert.equal(await learnerSees(), false);
+    assert.equal((await call(p1.baseUrl, "POST", "/api/admin/topics", admin.token, topic)).status, 201);
+    const createdMs = await within1s("created topic", learnerSees);
+    assert.equal((await call(p2.baseUrl, "PUT", `/api/admin/topics/en/${code}`, admin.token, { ...topic, isActive: false })).status, 200);
+    const replacedMs = await within1s("deactivated topic", async () => (await call(p1.baseUrl, "GET", `/api/conversations/topics/${code}?targetLanguageCode=en`, learner.token)).status === 404);
+    assert.equal((await call(p1.baseUrl, "DELETE", `/api/admin/topics/en/${code}`, admin.token)).status, 200);
+    const deletedMs = await within1s("deleted topic", async () => (await call(p2.baseUrl, "GET", `/api/admin/topics/en/${code}`, admin.token)).status === 404);
+    console.log(`      topic changes seen by the other process after ${createdMs} ms (create), ${replacedMs} ms (replace), ${deletedMs} ms (delete)`);
   });
 });

@@ -4,6 +4,8 @@ import { ParleyError } from "../../src/errors/errorCodes.js";
 import { createEvent, type EventEnvelope, type EventType } from "../../src/events/envelope.js";
 import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, type RatingRecord, type ReportRecord, type SessionRecord } from "../../src/store/records.js";
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
+import { SEED_TOPICS } from "../../src/topics/seed/index.js";
+import type { Topic } from "../../src/topics/topic.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -102,6 +104,18 @@ function event(eventType: EventType, key = `user-${newId()}`): EventEnvelope {
 
 async function pendingEventIds(store: Store): Promise<string[]> {
   return (await store.outbox.pending(ALL)).map((r) => r.event.eventId);
+}
+
+/** A valid topic with a fresh code (topic codes have no digits: the hex digits become letters). */
+function topic(overrides: Partial<Topic> = {}): Topic {
+  const base = SEED_TOPICS[0];
+  if (!base) throw new Error("no seed topic");
+  const code = `contract.t${newId().replace(/-/g, "").replace(/[0-9]/g, (d) => "ghijklmnop"[Number(d)] ?? "x")}`;
+  return { ...structuredClone(base), code, ...overrides };
+}
+
+function byKey(a: Topic, b: Topic): number {
+  return `${a.targetLanguageCode}:${a.code}`.localeCompare(`${b.targetLanguageCode}:${b.code}`);
 }
 
 function isCode(code: ParleyError["code"]) {
@@ -637,6 +651,95 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         for (const e of events) assert.ok(ids.includes(e.eventId));
       });
 
+      it("refuses a second report of one user by one reporter in one session with ALREADY_REPORTED, writing none of its events", async () => {
+        const first = report();
+        await store.moderation.createReport(first);
+        const again = event("participant.reported");
+        await assert.rejects(store.moderation.createReport(report({ sessionId: first.sessionId, reporterUserId: first.reporterUserId, reportedUserId: first.reportedUserId }), { events: [again] }), isCode("ALREADY_REPORTED"));
+        assert.ok(!(await pendingEventIds(store)).includes(again.eventId));
+        await assert.rejects(store.moderation.createReport(first), isCode("INVALID_REQUEST"), "the same report id twice");
+        // Another session, or another reported user, is a new report.
+        await store.moderation.createReport(report({ reporterUserId: first.reporterUserId, reportedUserId: first.reportedUserId }));
+        await store.moderation.createReport(report({ sessionId: first.sessionId, reporterUserId: first.reporterUserId }));
+        assert.equal(await store.moderation.countReportsAgainst(first.reportedUserId), 2);
+      });
+
+      it("keeps exactly one of several concurrent identical reports", async () => {
+        const template = report();
+        const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.moderation.createReport({ ...template, id: newId() })));
+        assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+        for (const r of results) if (r.status === "rejected") assert.ok(isCode("ALREADY_REPORTED")(r.reason));
+        assert.equal(await store.moderation.countReportsAgainst(template.reportedUserId), 1);
+      });
+
+      it("counts distinct reporters of a user, since a time and but for one reporter", async () => {
+        const reported = `user-${newId()}`;
+        const [r1, r2, r3] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
+        await store.moderation.createReport(report({ reportedUserId: reported, reporterUserId: r1, createdAt: new Date(T0) }));
+        await store.moderation.createReport(report({ reportedUserId: reported, reporterUserId: r1, createdAt: new Date(T0 + DAY) }));
+        await store.moderation.createReport(report({ reportedUserId: reported, reporterUserId: r2, createdAt: new Date(T0 + DAY) }));
+        await store.moderation.createReport(report({ reportedUserId: reported, reporterUserId: r3, createdAt: new Date(T0 + 2 * DAY) }));
+        await store.moderation.createReport(report({ reporterUserId: r1 }));
+        assert.equal(await store.moderation.countDistinctReporters(reported), 3);
+        assert.equal(await store.moderation.countDistinctReporters(reported, new Date(T0 + DAY)), 3);
+        assert.equal(await store.moderation.countDistinctReporters(reported, new Date(T0 + DAY + 1)), 1);
+        assert.equal(await store.moderation.countDistinctReporters(reported, undefined, r1), 2);
+        assert.equal(await store.moderation.countDistinctReporters(`user-${newId()}`), 0);
+      });
+
+      it("flags a user once, with its events, under concurrent flags", async () => {
+        const u = `user-${newId()}`;
+        assert.equal(await store.moderation.userState(u), undefined);
+        const events = Array.from({ length: 6 }, () => event("participant.flagged", u));
+        const results = await Promise.all(events.map((e) => store.moderation.flagForReview(u, new Date(T0), { events: [e] })));
+        assert.equal(results.filter(Boolean).length, 1, "exactly one flag");
+        const winner = events[results.indexOf(true)];
+        const ids = await pendingEventIds(store);
+        for (const e of events) assert.equal(ids.includes(e.eventId), e === winner);
+        assert.deepEqual(await store.moderation.userState(u), { userId: u, flaggedForReview: true, flaggedAt: new Date(T0), warnings: 0 });
+        assert.equal(await store.moderation.flagForReview(u, new Date(T0 + MIN)), false);
+      });
+
+      it("resolves: clears the flag, counts warnings, sets and replaces bans, keeps the last resolution", async () => {
+        const u = `user-${newId()}`;
+        await store.moderation.flagForReview(u, new Date(T0));
+        const warn = { action: "warn" as const, moderatorUserId: "mod-1", at: new Date(T0 + MIN), note: "be kind" };
+        assert.deepEqual(await store.moderation.resolve(u, warn), { userId: u, flaggedForReview: false, warnings: 1, lastResolution: warn });
+        assert.deepEqual(await store.moderation.userState(u), { userId: u, flaggedForReview: false, warnings: 1, lastResolution: warn });
+        const ban = { action: "ban" as const, moderatorUserId: "mod-2", at: new Date(T0 + 2 * MIN), bannedUntil: new Date(T0 + 7 * DAY) };
+        await store.moderation.resolve(u, ban);
+        const dismiss = { action: "dismiss" as const, moderatorUserId: "mod-1", at: new Date(T0 + 3 * MIN) };
+        await store.moderation.flagForReview(u, new Date(T0 + 2 * MIN + 1));
+        assert.deepEqual(await store.moderation.resolve(u, dismiss), { userId: u, flaggedForReview: false, warnings: 1, bannedUntil: new Date(T0 + 7 * DAY), lastResolution: dismiss });
+        // A user never flagged can be resolved too (a first state is created).
+        const fresh = `user-${newId()}`;
+        assert.equal((await store.moderation.resolve(fresh, ban)).bannedUntil?.getTime(), T0 + 7 * DAY);
+      });
+
+      it("applies every one of several concurrent warnings", async () => {
+        const u = `user-${newId()}`;
+        await Promise.all(Array.from({ length: 5 }, (_, i) => store.moderation.resolve(u, { action: "warn", moderatorUserId: `mod-${i}`, at: new Date(T0 + i) })));
+        assert.equal((await store.moderation.userState(u))?.warnings, 5);
+      });
+
+      it("reads several users' states and lists only the reports against flagged users on request", async () => {
+        const [flagged, cleared, plain] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
+        const reports = [report({ reportedUserId: flagged }), report({ reportedUserId: cleared }), report({ reportedUserId: plain })];
+        for (const r of reports) await store.moderation.createReport(r);
+        await store.moderation.flagForReview(flagged, new Date(T0));
+        await store.moderation.flagForReview(cleared, new Date(T0));
+        await store.moderation.resolve(cleared, { action: "dismiss", moderatorUserId: "mod", at: new Date(T0 + MIN) });
+        const states = await store.moderation.userStates([flagged, cleared, plain, flagged]);
+        assert.deepEqual(states.map((st) => [st.userId, st.flaggedForReview]).sort(), [[cleared, false], [flagged, true]].sort());
+        assert.deepEqual(await store.moderation.userStates([]), []);
+        const listed = await store.moderation.listReports(ALL, 0, { flaggedOnly: true });
+        const mine = new Set(reports.map((r) => r.id));
+        assert.deepEqual(listed.items.filter((r) => mine.has(r.id)).map((r) => r.id), [reports[0]?.id]);
+        assert.equal(listed.total, listed.items.length);
+        const flaggedStates = await store.moderation.userStates(listed.items.map((r) => r.reportedUserId));
+        assert.ok(flaggedStates.every((st) => st.flaggedForReview), "every listed report is against a flagged user");
+      });
+
       it("reports blocks in both directions, once per pair", async () => {
         const [a, b, c] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
         await store.moderation.block(a, b);
@@ -702,6 +805,35 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const left = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId));
         assert.deepEqual(left.map((r) => r.seq), seqs.slice(2));
       });
+      it("prunes published rows before a time, never pending ones, and stays bounded over cycles of write, publish and prune", async () => {
+        const WEEK = 7 * DAY;
+        // Far in the future, so that the other tests' published rows (at T0) are pruned too.
+        let now = Date.UTC(2100, 0, 1);
+        const pendingBefore = await store.outbox.pendingCount();
+        await store.outbox.prunePublished(new Date(now));
+        const baseline = await store.outbox.rowCount();
+        const kept = event("match.requested");
+        await store.matchRequests.create(ticket(), { events: [kept] });
+        const counts: number[] = [];
+        for (let cycle = 0; cycle < 8; cycle++) {
+          const events = [event("match.requested"), event("match.requested"), event("match.requested")];
+          await store.matchRequests.create(ticket(), { events });
+          const wanted = new Set(events.map((e) => e.eventId));
+          const seqs = (await store.outbox.pending(ALL)).filter((r) => wanted.has(r.event.eventId)).map((r) => r.seq);
+          await store.outbox.markPublished(seqs, new Date(now));
+          now += DAY;
+          // Retention of two days: the rows published two or more cycles ago go.
+          await store.outbox.prunePublished(new Date(now - 2 * DAY + 1));
+          counts.push(await store.outbox.rowCount());
+        }
+        // Each cycle adds 3 rows and prunes the previous cycle's: the count does not grow.
+        assert.ok(counts.every((n) => n === counts[0]), `bounded: ${counts.join(",")}`);
+        assert.ok((counts[0] ?? Infinity) <= baseline + 1 + 3, `${counts[0]} rows, baseline ${baseline}`);
+        assert.equal(await store.outbox.pendingCount(), pendingBefore + 1, "pending rows are never pruned");
+        assert.ok((await pendingEventIds(store)).includes(kept.eventId));
+        assert.ok((await store.outbox.prunePublished(new Date(now + WEEK))) >= 1, "a later prune deletes the rest of the published rows");
+        assert.ok((await store.outbox.rowCount()) <= pendingBefore + 2);
+      });
     });
 
     describe("processed events", () => {
@@ -740,6 +872,65 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(await store.processedEvents.isProcessed(old, "user-events"), false);
         assert.equal(await store.processedEvents.isProcessed(recent, "user-events"), true);
         assert.equal(await store.processedEvents.markProcessed(old, "user-events", new Date(T0)), true, "a pruned event counts as new again");
+      });
+
+      it("stays bounded over cycles of marking and pruning", async () => {
+        let now = Date.UTC(1970, 5, 1);
+        await store.processedEvents.pruneBefore(new Date(now));
+        const counts: number[] = [];
+        for (let cycle = 0; cycle < 8; cycle++) {
+          for (let i = 0; i < 4; i++) await store.processedEvents.markProcessed(newId(), "user-events", new Date(now));
+          now += DAY;
+          await store.processedEvents.pruneBefore(new Date(now - 2 * DAY + 1));
+          counts.push(await store.processedEvents.count());
+        }
+        assert.ok(counts.every((n) => n === counts[0]), `bounded: ${counts.join(",")}`);
+      });
+    });
+
+    describe("topics", () => {
+      it("seeds only a store with no topic", async () => {
+        const had = (await store.topics.list()).length;
+        const seed = [topic(), topic({ targetLanguageCode: "fr" })];
+        const inserted = await store.topics.seedIfEmpty(seed);
+        if (had === 0) {
+          assert.equal(inserted, 2);
+          assert.deepEqual((await store.topics.list()).sort(byKey), [...seed].sort(byKey));
+        } else {
+          assert.equal(inserted, 0);
+          assert.equal(await store.topics.get("en", seed[0]?.code ?? ""), undefined);
+        }
+        const late = topic();
+        assert.equal(await store.topics.seedIfEmpty([late]), 0);
+        assert.equal(await store.topics.get(late.targetLanguageCode, late.code), undefined);
+      });
+
+      it("creates, reads, replaces and removes a topic by language and code, as written", async () => {
+        const t = topic({ requiredSkills: ["board_games.en"], imageUrl: "https://example.test/t.png" });
+        await store.topics.create(t);
+        assert.deepEqual(await store.topics.get("en", t.code), t);
+        assert.equal(await store.topics.get("fr", t.code), undefined, "the key includes the language");
+        await assert.rejects(store.topics.create(t), isCode("INVALID_REQUEST"));
+        const sameCodeInFrench = { ...t, targetLanguageCode: "fr", name: "Jeux" };
+        assert.equal(await store.topics.put(sameCodeInFrench), "created");
+        const replaced: Topic = { ...t, isActive: false, prompts: t.prompts.slice(0, 2) };
+        delete replaced.requiredSkills;
+        assert.equal(await store.topics.put(replaced), "replaced");
+        assert.deepEqual(await store.topics.get("en", t.code), replaced, "a replacement drops the fields it does not have");
+        const listed = (await store.topics.list()).filter((x) => x.code === t.code).sort(byKey);
+        assert.deepEqual(listed, [replaced, sameCodeInFrench].sort(byKey));
+        assert.equal(await store.topics.remove("en", t.code), true);
+        assert.equal(await store.topics.remove("en", t.code), false);
+        assert.equal(await store.topics.get("en", t.code), undefined);
+        assert.deepEqual(await store.topics.get("fr", t.code), sameCodeInFrench);
+      });
+
+      it("creates a topic once when it is put several times at once", async () => {
+        const t = topic();
+        const results = await Promise.all([1, 2, 3, 4].map((n) => store.topics.put({ ...t, popularityScore: n })));
+        assert.equal(results.filter((r) => r === "created").length, 1, results.join(","));
+        assert.ok([1, 2, 3, 4].includes((await store.topics.get(t.targetLanguageCode, t.code))?.popularityScore ?? 0));
+        assert.equal((await store.topics.list()).filter((x) => x.code === t.code).length, 1);
       });
     });
 

@@ -1,12 +1,15 @@
 import { ParleyError } from "../../errors/errorCodes.js";
 import type { EventEnvelope } from "../../events/envelope.js";
+import type { Topic } from "../../topics/topic.js";
 import type {
   MatchRequestRecord,
+  ModerationResolution,
   OutboxRecord,
   ParticipantRecord,
   RatingRecord,
   ReportRecord,
   SessionRecord,
+  UserModerationRecord,
 } from "../records.js";
 import type {
   AuditRecord,
@@ -17,13 +20,16 @@ import type {
   ModerationRepository,
   OutboxRepository,
   ProcessedEventRepository,
+  ReportListFilter,
   SessionListQuery,
   SessionRepository,
   Store,
+  TopicRepository,
   UserErasure,
   WriteOptions,
 } from "../repositories.js";
 import { seatInGroup } from "../groupSeats.js";
+import { resolvedState } from "../moderationState.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 
 const LIVE = new Set(["waiting", "active"]);
@@ -57,6 +63,17 @@ class MemoryOutbox implements OutboxRepository {
 
   async pendingCount(): Promise<number> {
     return this.rows.filter((r) => !r.publishedAt).length;
+  }
+
+  async rowCount(): Promise<number> {
+    return this.rows.length;
+  }
+
+  async prunePublished(before: Date): Promise<number> {
+    const kept = this.rows.filter((r) => !r.publishedAt || r.publishedAt >= before);
+    const pruned = this.rows.length - kept.length;
+    this.rows = kept;
+    return pruned;
   }
 }
 
@@ -242,9 +259,15 @@ class MemorySessions implements SessionRepository {
 class MemoryModeration implements ModerationRepository {
   private readonly reports: ReportRecord[] = [];
   private readonly blocks = new Set<string>();
+  private readonly states = new Map<string, UserModerationRecord>();
   constructor(private readonly outbox: MemoryOutbox) {}
 
   async createReport(report: ReportRecord, options?: WriteOptions): Promise<void> {
+    // Checked and inserted with no await in between: of two concurrent reports one is refused.
+    if (this.reports.some((r) => r.id === report.id)) throw new ParleyError("INVALID_REQUEST", `report ${report.id} exists`);
+    if (this.reports.some((r) => r.sessionId === report.sessionId && r.reporterUserId === report.reporterUserId && r.reportedUserId === report.reportedUserId)) {
+      throw new ParleyError("ALREADY_REPORTED", "you reported this participant in this session already");
+    }
     this.reports.push(structuredClone(report));
     this.outbox.append(options?.events);
   }
@@ -253,9 +276,48 @@ class MemoryModeration implements ModerationRepository {
     return this.reports.filter((r) => r.reportedUserId === userId).length;
   }
 
-  async listReports(limit: number, offset: number): Promise<{ items: ReportRecord[]; total: number }> {
-    const sorted = [...this.reports].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  async countDistinctReporters(userId: string, since?: Date, exceptReporterUserId?: string): Promise<number> {
+    const reporters = new Set<string>();
+    for (const r of this.reports) {
+      if (r.reportedUserId !== userId || (since && r.createdAt < since) || r.reporterUserId === exceptReporterUserId) continue;
+      reporters.add(r.reporterUserId);
+    }
+    return reporters.size;
+  }
+
+  async listReports(limit: number, offset: number, filter: ReportListFilter = {}): Promise<{ items: ReportRecord[]; total: number }> {
+    const sorted = this.reports
+      .filter((r) => !filter.flaggedOnly || this.states.get(r.reportedUserId)?.flaggedForReview === true)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     return { items: sorted.slice(offset, offset + limit).map((r) => structuredClone(r)), total: sorted.length };
+  }
+
+  async userState(userId: string): Promise<UserModerationRecord | undefined> {
+    const state = this.states.get(userId);
+    return state && structuredClone(state);
+  }
+
+  async userStates(userIds: readonly string[]): Promise<UserModerationRecord[]> {
+    return [...new Set(userIds)].flatMap((id) => {
+      const state = this.states.get(id);
+      return state ? [structuredClone(state)] : [];
+    });
+  }
+
+  async flagForReview(userId: string, at: Date, options?: WriteOptions): Promise<boolean> {
+    const current = this.states.get(userId) ?? { userId, flaggedForReview: false, warnings: 0 };
+    if (current.flaggedForReview) return false;
+    this.states.set(userId, { ...current, flaggedForReview: true, flaggedAt: new Date(at) });
+    this.outbox.append(options?.events);
+    return true;
+  }
+
+  async resolve(userId: string, resolution: ModerationResolution, options?: WriteOptions): Promise<UserModerationRecord> {
+    const current = this.states.get(userId) ?? { userId, flaggedForReview: false, warnings: 0 };
+    const next = resolvedState(current, resolution);
+    this.states.set(userId, next);
+    this.outbox.append(options?.events);
+    return structuredClone(next);
   }
 
   async block(blockerUserId: string, blockedUserId: string): Promise<void> {
@@ -321,6 +383,47 @@ class MemoryProcessedEvents implements ProcessedEventRepository {
     for (const [k, at] of this.at) if (at < before && this.at.delete(k)) n++;
     return n;
   }
+
+  async count(): Promise<number> {
+    return this.at.size;
+  }
+}
+
+/** The topic catalog in memory, keyed (`targetLanguageCode`, `code`); topics kept as deep copies. */
+class MemoryTopics implements TopicRepository {
+  private readonly byKey = new Map<string, Topic>();
+
+  async list(): Promise<Topic[]> {
+    return [...this.byKey.values()].map((t) => structuredClone(t));
+  }
+
+  async get(targetLanguageCode: string, code: string): Promise<Topic | undefined> {
+    const found = this.byKey.get(key(targetLanguageCode, code));
+    return found && structuredClone(found);
+  }
+
+  async create(topic: Topic): Promise<void> {
+    const k = key(topic.targetLanguageCode, topic.code);
+    if (this.byKey.has(k)) throw new ParleyError("INVALID_REQUEST", `topic "${topic.code}" in "${topic.targetLanguageCode}" exists already`);
+    this.byKey.set(k, structuredClone(topic));
+  }
+
+  async put(topic: Topic): Promise<"created" | "replaced"> {
+    const k = key(topic.targetLanguageCode, topic.code);
+    const existed = this.byKey.has(k);
+    this.byKey.set(k, structuredClone(topic));
+    return existed ? "replaced" : "created";
+  }
+
+  async remove(targetLanguageCode: string, code: string): Promise<boolean> {
+    return this.byKey.delete(key(targetLanguageCode, code));
+  }
+
+  async seedIfEmpty(topics: readonly Topic[]): Promise<number> {
+    if (this.byKey.size > 0) return 0;
+    for (const topic of topics) this.byKey.set(key(topic.targetLanguageCode, topic.code), structuredClone(topic));
+    return this.byKey.size;
+  }
 }
 
 /** Acquired skills per user (`skill.acquired`), first acquisition kept. */
@@ -371,6 +474,7 @@ export function createMemoryStore(): Store {
     audit: new MemoryAudit(),
     processedEvents: new MemoryProcessedEvents(),
     learnerSkills,
+    topics: new MemoryTopics(),
     async eraseUser(userId: string): Promise<UserErasure> {
       return {
         sessionsAnonymized: sessions.anonymizeParticipant(userId),

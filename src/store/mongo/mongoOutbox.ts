@@ -136,6 +136,23 @@ export class MongoOutbox implements OutboxRepository {
     return this.rows.countDocuments({ status: "pending" }).exec();
   }
 
+  /** Every row kept: staged, pending or published. */
+  async rowCount(): Promise<number> {
+    return this.rows.countDocuments({}).exec();
+  }
+
+  /**
+   * Deletes published rows published before `before`, except the row with the highest seq:
+   * the next seq is drawn from it, so keeping it means seqs never go back (no TTL index:
+   * FerretDB 1.24 has none; the cleanup job calls this).
+   */
+  async prunePublished(before: Date): Promise<number> {
+    const top = await this.rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
+    if (!top) return 0;
+    const result = await this.rows.deleteMany({ status: "published", publishedAt: { $lt: before }, seq: { $lt: top.seq } }).exec();
+    return result.deletedCount;
+  }
+
   private async promote(ref: StateRef, token: string, events: readonly EventEnvelope[]): Promise<void> {
     await this.rows.updateMany({ "stateRef.token": token, status: "staged" }, { $set: { status: "pending" } }).exec();
     // Check rather than trust modifiedCount: recovery may have deleted the rows (this write

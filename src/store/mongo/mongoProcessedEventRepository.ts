@@ -28,4 +28,8 @@ export class MongoProcessedEventRepository implements ProcessedEventRepository {
   async pruneBefore(before: Date): Promise<number> {
     return (await this.model.deleteMany({ processedAt: { $lt: before } }).exec()).deletedCount;
   }
+
+  async count(): Promise<number> {
+    return this.model.countDocuments({}).exec();
+  }
 }

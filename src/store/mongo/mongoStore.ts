@@ -4,7 +4,7 @@ import { auditModel } from "./auditModel.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
-import { blockModel, reportModel } from "./moderationModels.js";
+import { blockModel, reportModel, userModerationModel } from "./moderationModels.js";
 import { MongoAuditRepository } from "./mongoAuditRepository.js";
 import { MongoLearnerSkillRepository } from "./mongoLearnerSkillRepository.js";
 import { MongoMatchRequestRepository } from "./mongoMatchRequestRepository.js";
@@ -12,9 +12,11 @@ import { MongoModerationRepository } from "./mongoModerationRepository.js";
 import { MongoOutbox, type MongoOutboxOptions } from "./mongoOutbox.js";
 import { MongoProcessedEventRepository } from "./mongoProcessedEventRepository.js";
 import { MongoSessionRepository } from "./mongoSessionRepository.js";
+import { MongoTopicRepository } from "./mongoTopicRepository.js";
 import { outboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
+import { topicModel } from "./topicModel.js";
 
 /** Options of {@link createMongoStore}. */
 export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
@@ -55,6 +57,8 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       sessions: sessionModel(connection),
       reports: reportModel(connection),
       blocks: blockModel(connection),
+      userModeration: userModerationModel(connection),
+      topics: topicModel(connection),
       audit: auditModel(connection),
       outbox: outboxModel(connection),
       claims: claimModel(connection),
@@ -70,7 +74,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
     const writer = new ClaimedWriter(models.claims, options);
     const matchRequests = new MongoMatchRequestRepository(models.matchRequests, outbox, writer);
     const sessions = new MongoSessionRepository(models.sessions, outbox, writer);
-    const moderation = new MongoModerationRepository(models.reports, models.blocks, outbox);
+    const moderation = new MongoModerationRepository(models.reports, models.blocks, models.userModeration, outbox, writer);
     const learnerSkills = new MongoLearnerSkillRepository(models.learnerSkills);
     return {
       kind: "mongo",
@@ -81,6 +85,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       audit: new MongoAuditRepository(models.audit),
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
+      topics: new MongoTopicRepository(models.topics),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {

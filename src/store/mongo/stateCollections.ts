@@ -7,6 +7,7 @@ export const STATE_COLLECTIONS = {
   matchRequests: "matchRequests",
   sessions: "sessions",
   reports: "reports",
+  userModeration: "userModeration",
 } as const;
 
 /** The name of one collection that holds event-producing state. */

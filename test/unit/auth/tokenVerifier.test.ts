@@ -49,7 +49,7 @@ describe("auth: token verification (DESIGN §3)", () => {
   });
 
   it("refuses to mint development tokens in production", () => {
-    assert.throws(() => mintDevToken(loadConfig({ NODE_ENV: "production", JWT_SECRET: "prod" }), claims as never), /production/);
+    assert.throws(() => mintDevToken(loadConfig({ NODE_ENV: "production", JWT_SECRET: "prod", PARLEY_EMBEDDED: "1" }), claims as never), /production/);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import pino from "pino";
+import { createEvent } from "../../../src/events/envelope.js";
 import { decideSessionCleanup, SessionCleanup, type CleanupLimits, type CleanupRooms } from "../../../src/jobs/sessionCleanup.js";
 import { createMemoryStore } from "../../../src/store/memory/memoryStore.js";
 import type { MatchRequestRecord, SessionRecord } from "../../../src/store/records.js";
@@ -205,5 +206,47 @@ describe("jobs: session cleanup on the memory store", () => {
     await a;
     j.start();
     await j.stop();
+  });
+
+  it("prunes published outbox rows and processed event ids past the retention: over repeated cycles the collections stop growing", async () => {
+    const store = createMemoryStore();
+    const HOUR = 3600_000;
+    let now = T0;
+    const j = new SessionCleanup(
+      { store, rooms: stubRooms(), logger: pino({ level: "silent" }), limits: LIMITS, now: () => now, onEventsWritten: () => undefined },
+      { intervalMs: 60_000, slackMs: SLACK_MS, retentionMs: 72 * HOUR },
+    );
+    const sizes: [number, number][] = [];
+    const pruned: number[] = [];
+    // Every 12 hours: 5 events written and published, 5 inbound events handled, then a run.
+    for (let cycle = 0; cycle < 20; cycle++) {
+      for (let i = 0; i < 5; i++) {
+        const t = ticket();
+        await store.matchRequests.create(t, { events: [createEvent("match.requested", t.userId, {}, t.id, now)] });
+        await store.matchRequests.transition(t.id, "pending", { status: "cancelled" });
+        await store.processedEvents.markProcessed(randomUUID(), "user-events", new Date(now));
+      }
+      const rows = await store.outbox.pending(1000);
+      await store.outbox.markPublished(rows.map((r) => r.seq), new Date(now));
+      const report = await j.run();
+      pruned.push(report.outboxRowsPruned);
+      sizes.push([await store.outbox.rowCount(), await store.processedEvents.count()]);
+      now += 12 * HOUR;
+    }
+    // 72 h of 12-hour cycles: the rows of the last 6 cycles plus the current one (a row published
+    // exactly 72 h ago is kept) — from the 7th cycle on, each run deletes what one cycle added.
+    assert.deepEqual(sizes.slice(7), Array.from({ length: 13 }, () => [35, 35]), JSON.stringify(sizes));
+    assert.deepEqual(pruned.slice(0, 7), [0, 0, 0, 0, 0, 0, 0]);
+    assert.ok(pruned.slice(7).every((n) => n === 5), JSON.stringify(pruned));
+    assert.equal(await store.outbox.pendingCount(), 0);
+  });
+
+  it("never prunes an unpublished outbox row, however old", async () => {
+    const store = createMemoryStore();
+    const t = ticket({ expiresAt: new Date(T0 + 400 * 24 * 3600_000) });
+    await store.matchRequests.create(t, { events: [createEvent("match.requested", t.userId, {}, t.id, T0)] });
+    const report = await job(store, stubRooms(), T0 + 365 * 24 * 3600_000).run();
+    assert.equal(report.outboxRowsPruned, 0);
+    assert.equal(await store.outbox.pendingCount(), 1);
   });
 });

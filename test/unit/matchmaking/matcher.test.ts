@@ -258,11 +258,11 @@ describe("Matcher", () => {
 
     it("sets estimatedLevelDifference on every any_level match, and only there", () => {
       const matcher = new Matcher();
-      matcher.add(practiceTicket({ level: "A2" }), 0);
+      matcher.add(practiceTicket({ level: "B1" }), 0);
       matcher.add(practiceTicket({ level: "C1" }), 0);
       const [far] = matcher.tick(120_000).matches;
-      assert.equal(far?.estimatedLevelDifference, 3);
-      assert.equal(far?.levelDifference, 3);
+      assert.equal(far?.estimatedLevelDifference, 2);
+      assert.equal(far?.levelDifference, 2);
       assert.equal(far?.score, 30);
 
       matcher.add(practiceTicket({ createdAt: 0 }), 0);
@@ -270,6 +270,35 @@ describe("Matcher", () => {
       const [sameLevel] = matcher.tick(120_000).matches;
       assert.equal(sameLevel?.stage, "any_level");
       assert.equal(sameLevel?.estimatedLevelDifference, 0);
+    });
+
+    it("never pairs beyond the level guardrails, however long they wait (DESIGN §10)", () => {
+      const matcher = new Matcher();
+      const a1 = practiceTicket({ level: "A1" });
+      matcher.add(a1, 0);
+      matcher.add(practiceTicket({ level: "B2" }), 0);
+      assert.deepEqual(matcher.tick(599_000).matches, [], "A1–B2");
+      const c2 = practiceTicket({ level: "C2", createdAt: 500_000 });
+      const match = matcher.add(c2, 599_000);
+      assert.deepEqual(match?.tickets.map((t) => t.level), ["B2", "C2"], "C2 takes the B2 (2 apart), never the A1");
+    });
+
+    it("pairs at gap 2 but not 3 above A2, and an A2 only one level away", () => {
+      const matcher = new Matcher();
+      matcher.add(practiceTicket({ level: "A2" }), 0);
+      matcher.add(practiceTicket({ level: "B2" }), 0);
+      assert.deepEqual(matcher.tick(300_000).matches, [], "A2–B2: a beginner widens one level at most");
+      const withB1 = matcher.add(practiceTicket({ level: "B1", createdAt: 300_000 }), 300_000);
+      assert.equal(withB1?.levelDifference, 1);
+      assert.equal(withB1?.tickets[0].level, "A2");
+    });
+
+    it("takes MATCH_MAX_LEVEL_GAP: with 1, B1 never meets C1", () => {
+      const matcher = new Matcher({ maxLevelGap: 1 });
+      matcher.add(practiceTicket({ level: "B1" }), 0);
+      matcher.add(practiceTicket({ level: "C1" }), 0);
+      assert.deepEqual(matcher.tick(300_000).matches, []);
+      assert.throws(() => new Matcher({ maxLevelGap: 0 }), /maxLevelGap/);
     });
 
     it("applies the score floor at level_1 and lifts it at any_level", () => {
@@ -290,9 +319,10 @@ describe("Matcher", () => {
       matcher.add(wantsHigher, 0);
       matcher.add(lowerPartner, 0);
       assert.deepEqual(matcher.tick(300_000).matches, [], "A2 is below B1 even at any_level");
-      const match = matcher.add(practiceTicket({ level: "C2", createdAt: 300_000 }), 300_000);
-      assert.deepEqual(pairIds(match), [wantsHigher.id, "t003"], "C2 is above B1: accepted at any_level");
-      assert.equal(match?.estimatedLevelDifference, 3);
+      assert.equal(matcher.add(practiceTicket({ level: "C2", createdAt: 300_000 }), 300_000), null, "C2 is three above B1: beyond the guardrail");
+      const match = matcher.add(practiceTicket({ level: "C1", createdAt: 300_000 }), 300_000);
+      assert.deepEqual(pairIds(match), [wantsHigher.id, "t004"], "C1 is above B1: accepted at any_level");
+      assert.equal(match?.estimatedLevelDifference, 2);
     });
 
     it("reports each widening once and searches again only on a new stage", () => {

@@ -5,7 +5,9 @@ import type { PreferredPartnerLevel } from "../../../src/matchmaking/ticket.js";
 import {
   compatible,
   evaluatePair,
+  guardrailWindow,
   levelWindow,
+  withinLevelGuardrails,
   pairStage,
   stageFor,
   stageStartSeconds,
@@ -218,12 +220,13 @@ describe("widening stages", () => {
   });
 
   describe("any_level stage", () => {
-    it("accepts any level and any topic of the queue, with no score floor", () => {
-      const far = practiceTicket({ level: "C2", topicCode: "work.interview", topicCategory: "work" });
-      const a1 = practiceTicket({ level: "A1" });
+    it("accepts any level within the guardrails and any topic of the queue, with no score floor", () => {
+      const far = practiceTicket({ level: "C1", topicCode: "work.interview", topicCategory: "work" });
+      const b1 = practiceTicket({ level: "B1" });
       const ctx: CompatibilityContext = { hadRecentConversation: () => true };
-      assert.equal(symmetricCompatible(a1, far, "any_level", ctx), true);
-      assert.equal(symmetricCompatible(a1, far, "same_category", ctx), false);
+      assert.equal(symmetricCompatible(b1, far, "any_level", ctx), true);
+      assert.equal(symmetricCompatible(b1, far, "same_category", ctx), false);
+      assert.deepEqual(evaluatePair(practiceTicket({ level: "A1" }), practiceTicket({ level: "C2" }), "any_level"), { compatible: false, reason: "level_guardrail" });
     });
 
     it("still applies the hard rules", () => {
@@ -237,10 +240,11 @@ describe("widening stages", () => {
     // only the first ticket's rule is under test; the score floor is 0 to isolate the level rule.
     const offsets: [CefrLevel, number][] = [["A1", -2], ["A2", -1], ["B1", 0], ["B2", 1], ["C1", 2]];
     const expected: Record<PreferredPartnerLevel, Record<WideningStage, number[]>> = {
-      same: { strict: [0], level_1: [-1, 0, 1], same_category: [-1, 0, 1], any_level: [-2, -1, 0, 1, 2] },
+      // A1 (−2) is never accepted: a beginner pairs at most one level away (DESIGN §10 guardrails).
+      same: { strict: [0], level_1: [-1, 0, 1], same_category: [-1, 0, 1], any_level: [-1, 0, 1, 2] },
       higher: { strict: [0], level_1: [0, 1], same_category: [0, 1], any_level: [0, 1, 2] },
-      lower: { strict: [0], level_1: [-1, 0], same_category: [-1, 0], any_level: [-2, -1, 0] },
-      any: { strict: [-2, -1, 0, 1, 2], level_1: [-2, -1, 0, 1, 2], same_category: [-2, -1, 0, 1, 2], any_level: [-2, -1, 0, 1, 2] },
+      lower: { strict: [0], level_1: [-1, 0], same_category: [-1, 0], any_level: [-1, 0] },
+      any: { strict: [-1, 0, 1, 2], level_1: [-1, 0, 1, 2], same_category: [-1, 0, 1, 2], any_level: [-1, 0, 1, 2] },
     };
     for (const preference of ["same", "higher", "lower", "any"] as const) {
       for (const stage of WIDENING_STAGES) {
@@ -265,10 +269,35 @@ describe("widening stages", () => {
       assert.equal(symmetricCompatible(b1Higher, c1Same, "any_level"), true);
     });
 
-    it("every level is covered by the windows of 'any'", () => {
-      for (const level of CEFR_LEVELS) {
-        assert.deepEqual(levelWindow({ level, preferredPartnerLevel: "any" }, "strict"), { min: 0, max: 5 });
+    it("the windows of 'any' are the guardrails: A1 A1–A2, A2 A1–B1, B1 A2–C1, B2 B1–C2, C1 B1–C2, C2 B2–C2", () => {
+      const expected = [[0, 1], [0, 2], [1, 4], [2, 5], [2, 5], [3, 5]];
+      CEFR_LEVELS.forEach((level, i) => {
+        const [min, max] = expected[i] ?? [];
+        assert.deepEqual(levelWindow({ level, preferredPartnerLevel: "any" }, "strict"), { min, max }, level);
+      });
+    });
+  });
+
+  describe("level guardrails (DESIGN §10)", () => {
+    it("withinLevelGuardrails agrees with guardrailWindow for every pair of levels and gaps 1–5", () => {
+      for (let gap = 1; gap <= 5; gap++) {
+        for (let a = 0; a < CEFR_LEVELS.length; a++) {
+          const w = guardrailWindow(a, gap);
+          for (let b = 0; b < CEFR_LEVELS.length; b++) {
+            assert.equal(withinLevelGuardrails(a, b, gap), b >= w.min && b <= w.max, `gap ${gap}: ${a}–${b}`);
+            assert.equal(withinLevelGuardrails(a, b, gap), withinLevelGuardrails(b, a, gap), "symmetric");
+          }
+        }
       }
+    });
+
+    it("allows gap 2 between B1 and C1 but not gap 3; never A1 with B2 or C2", () => {
+      assert.equal(withinLevelGuardrails(2, 4), true);
+      assert.equal(withinLevelGuardrails(2, 5), false);
+      assert.equal(withinLevelGuardrails(0, 3), false);
+      assert.equal(withinLevelGuardrails(0, 5), false);
+      assert.equal(withinLevelGuardrails(0, 2), false, "A1–B1: a beginner widens one level at most");
+      assert.equal(withinLevelGuardrails(1, 2), true, "A2–B1");
     });
   });
 });

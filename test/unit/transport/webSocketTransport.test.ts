@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import pino from "pino";
 import WebSocket from "ws";
-import { QuietWebSocketTransport, SOCKET_ERROR_LOG_LINES } from "../../../src/transport/webSocketTransport.js";
+import { createMetrics } from "../../../src/observability/metrics.js";
+import { ParleyWebSocketTransport, SOCKET_ERROR_LOG_LINES } from "../../../src/transport/webSocketTransport.js";
 
 /** A pino logger writing its JSON lines into `lines`. */
 function capturingLogger(lines: Record<string, unknown>[]) {
@@ -29,7 +30,7 @@ function sendOversize(port: number, bytes: number): Promise<number> {
 describe("transport: socket protocol errors are logged quietly", () => {
   it("closes an oversize frame with 1009 and logs one warn line per error, at most SOCKET_ERROR_LOG_LINES per window", async () => {
     const lines: Record<string, unknown>[] = [];
-    const transport = new QuietWebSocketTransport({ maxPayload: 1024, pingInterval: 0 }, capturingLogger(lines));
+    const transport = new ParleyWebSocketTransport({ maxPayload: 1024, pingInterval: 0 }, { logger: capturingLogger(lines), metrics: createMetrics() });
     transport.listen(0, "127.0.0.1");
     const server = (transport as unknown as { server: import("node:http").Server }).server;
     await new Promise<void>((resolve) => (server.listening ? resolve() : server.once("listening", () => resolve())));
