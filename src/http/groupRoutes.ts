@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Principal } from "../auth/principal.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { defaultGroupTopic, newInviteCode } from "../groups/groupRules.js";
+import { assertNotBanned } from "../moderation/reports.js";
 import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
 import type { ParticipantRecord, SessionRecord } from "../store/records.js";
 import type { GroupListPosition } from "../store/repositories.js";
@@ -72,13 +73,13 @@ function participantOf(principal: Principal, language: string, role: "host" | "p
  *   Without `topicCode` the group gets the most popular topic the host may open at their
  *   level. `INVALID_REQUEST` (bad body, min > max, no level in the language, schedule in the
  *   past or > 7 days ahead), `TOPIC_NOT_FOUND`, `TOPIC_LOCKED`, `PREMIUM_REQUIRED` (free tier
- *   scheduling), `DAILY_LIMIT_REACHED`, `ALREADY_IN_SESSION`, `ALREADY_MATCHED` (a ticket is
+ *   scheduling), `DAILY_LIMIT_REACHED`, `BANNED`, `ALREADY_IN_SESSION`, `ALREADY_MATCHED` (a ticket is
  *   pending), `RATE_LIMITED`, `NOT_READY` (503: its room could not be opened).
  * - `GET /sessions?type=public&status=waiting|active&targetLanguageCode=&limit=&cursor=` —
  *   `{ sessions, nextCursor? }`, oldest first; private groups are never listed.
  * - `POST /sessions/join-by-code` `{ inviteCode }` — the join body. `INVALID_REQUEST`
  *   (malformed code), `SESSION_NOT_FOUND` (no group has it), `SESSION_NOT_ACTIVE`,
- *   `SESSION_FULL` (409), `FORBIDDEN` (a blocked pair with a member), and the quota and
+ *   `SESSION_FULL` (409), `FORBIDDEN` (a blocked pair with a member), and the quota, ban and
  *   topic rules of a match request.
  */
 export interface GroupRoutes {
@@ -87,9 +88,9 @@ export interface GroupRoutes {
    * Seats a newcomer in a live group after every rule of a join (seed 000, DESIGN §6 quotas,
    * §7 blocks): a level in the group's language, topic access, no other live session, no
    * pending ticket, the weekly quota, no block with a seated member, a free seat. Someone
-   * seated already passes straight through.
+   * seated already passes straight through; a moderator's ban refuses them.
    * @returns the session with the newcomer seated
-   * @throws ParleyError `INVALID_REQUEST`, `TOPIC_LOCKED`, `ALREADY_IN_SESSION`,
+   * @throws ParleyError `INVALID_REQUEST`, `TOPIC_LOCKED`, `BANNED`, `ALREADY_IN_SESSION`,
    *   `ALREADY_MATCHED`, `DAILY_LIMIT_REACHED`, `FORBIDDEN`, `SESSION_FULL`, `SESSION_NOT_ACTIVE`
    */
   seatNewcomer(session: SessionRecord, principal: Principal): Promise<SessionRecord>;
@@ -100,8 +101,9 @@ export function groupRoutes(deps: HttpDeps, joiner: SessionJoiner): GroupRoutes 
   const { store, catalog, config } = deps;
   const router = Router();
 
-  /** The rules every way into a new conversation shares (DESIGN §4 hard rules, §6 quotas). */
+  /** The rules every way into a new conversation shares (DESIGN §4 hard rules, §6 quotas, §7 bans). */
   async function assertFreeToTalk(principal: Principal, sessionId: string | undefined, now: number): Promise<void> {
+    await assertNotBanned(store.moderation, principal.userId, now);
     const live = await store.sessions.liveByUser(principal.userId);
     if (live && live.id !== sessionId) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
     if (await store.matchRequests.pendingByUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "cancel your pending match request first");

@@ -148,7 +148,7 @@ describe("http: group sessions (create, list, join by id or invite code)", () =>
     assert.deepEqual((await store.sessions.get(session.id))?.participants.map((p) => p.userId), [host.userId, guest.userId]);
   });
 
-  it("refuses a newcomer blocked by a member (403), one already in a live session or with a pending ticket (409), and any join of an ended group (409)", async () => {
+  it("refuses a newcomer blocked by a member or banned (403), one already in a live session or with a pending ticket (409), and any join of an ended group (409)", async () => {
     const host = await restUser("host", premium("en", "B1"));
     const { session } = await createGroup(host, { type: "public", targetLanguageCode: "en", topicCode: "travel.holidays" });
     const blocked = await restUser("blocked", premium("en", "B1"));
@@ -165,6 +165,11 @@ describe("http: group sessions (create, list, join by id or invite code)", () =>
     assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
     assertError(await api("POST", `${S}/${session.id}/join`, { token: waiting.token }), 409, "ALREADY_MATCHED");
     assertError(await api("POST", S, { token: waiting.token, body: { type: "private", targetLanguageCode: "en" } }), 409, "ALREADY_MATCHED");
+
+    const banned = await restUser("banned", premium("en", "B1"));
+    await store.moderation.resolve(banned.userId, { action: "ban", moderatorUserId: "mod", at: new Date(), bannedUntil: new Date(Date.now() + DAY_MS) });
+    assertError(await api("POST", `${S}/${session.id}/join`, { token: banned.token }), 403, "BANNED");
+    assertError(await api("POST", S, { token: banned.token, body: { type: "public", targetLanguageCode: "en" } }), 403, "BANNED");
 
     const ended = await restUser("ended", premium("en", "B1"));
     const endedGroup = await createGroup(ended, { type: "public", targetLanguageCode: "en", topicCode: "travel.holidays" });
