@@ -119,7 +119,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
   /** True when `userId` may not take a seat in `session` by its id: not in it, and not a public group. */
   function isClosedTo(session: SessionRecord, userId: string): boolean {
     if (session.sessionType !== "group") return !session.participants.some((p) => p.userId === userId);
-    return session.visibility !== "public" && !session.participants.some((p) => p.userId === userId && !p.leftAt);
+    return session.type !== "public" && !session.participants.some((p) => p.userId === userId && !p.leftAt);
   }
 
   /** The `:id` path parameter (a UUID) of a route whose query must be empty. */

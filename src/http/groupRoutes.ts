@@ -142,7 +142,7 @@ export function groupRoutes(deps: HttpDeps, joiner: SessionJoiner): GroupRoutes 
   /** Inserts the group, drawing a new invite code when one is taken. */
   async function insertGroup(record: SessionRecord): Promise<SessionRecord> {
     for (let attempt = 1; ; attempt++) {
-      const candidate = record.visibility === "private" ? { ...record, inviteCode: newInviteCode() } : record;
+      const candidate = record.type === "private" ? { ...record, inviteCode: newInviteCode() } : record;
       try {
         await store.sessions.create(candidate);
         return candidate;
@@ -167,7 +167,7 @@ export function groupRoutes(deps: HttpDeps, joiner: SessionJoiner): GroupRoutes 
     const session = await insertGroup({
       id: randomUUID(),
       sessionType: "group",
-      visibility: body.type,
+      type: body.type,
       targetLanguageCode: language,
       topicCode: topic.code,
       targetLevel: host.level,

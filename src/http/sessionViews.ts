@@ -88,10 +88,10 @@ function seated(session: SessionRecord): ParticipantRecord[] {
  * private group when `withInviteCode` (views for its participants only). Empty for a pair.
  */
 function groupFields(session: SessionRecord, withInviteCode: boolean) {
-  if (session.sessionType !== "group" || session.visibility === undefined) return {};
+  if (session.sessionType !== "group" || session.type === undefined) return {};
   const max = session.maxParticipants ?? 0;
   return {
-    type: session.visibility,
+    type: session.type,
     ...(session.hostUserId ? { hostUserId: session.hostUserId } : {}),
     ...(withInviteCode && session.inviteCode ? { inviteCode: session.inviteCode } : {}),
     minParticipants: session.minParticipants ?? 2,

@@ -79,7 +79,7 @@ export interface SessionRecord {
    * Group only (seed 000 Session `type`): `public` groups are listed and open to anyone,
    * `private` ones are joined with their {@link SessionRecord.inviteCode}. Absent for pairs.
    */
-  visibility?: GroupVisibility;
+  type?: GroupVisibility;
   /** Private group: its invite code (8 unambiguous characters, `src/groups/groupRules.ts`), unique. */
   inviteCode?: string;
   /** Group: participants needed for `waiting → active` (2–6, seed 000, DESIGN §6). */

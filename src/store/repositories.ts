@@ -68,7 +68,7 @@ export interface GroupListQuery {
 /**
  * Conversation sessions (seed 002 §2.1; indexes (status, createdAt), participants.userId,
  * (status, endedAt); groups, seed 000: (status, targetLanguageCode), (hostUserId, createdAt),
- * inviteCode unique sparse, (visibility, status)).
+ * inviteCode unique sparse, (type, status)).
  */
 export interface SessionRepository {
   /**

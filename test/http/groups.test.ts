@@ -80,7 +80,7 @@ describe("http: group sessions (create, list, join by id or invite code)", () =>
     assert.equal(room.roomId, session.id);
 
     const stored = await store.sessions.get(session.id);
-    assert.equal(stored?.visibility, "public");
+    assert.equal(stored?.type, "public");
     assert.equal(stored?.hostUserId, host.userId);
     assert.deepEqual([stored?.minParticipants, stored?.maxParticipants], [2, 6]);
     assert.deepEqual(stored?.participants.map((p) => [p.userId, p.role]), [[host.userId, "host"]]);

@@ -78,7 +78,7 @@ describe("mongo store (integration, MONGODB_URI)", function () {
       const keys = (name: string) => indexes.find((i) => i.name === name)?.key;
       assert.deepEqual(keys("idx_session_status_language"), { status: 1, targetLanguageCode: 1 });
       assert.deepEqual(keys("idx_session_host"), { hostUserId: 1, createdAt: -1 });
-      assert.deepEqual(keys("idx_session_visibility_status"), { visibility: 1, status: 1 });
+      assert.deepEqual(keys("idx_session_type_status"), { type: 1, status: 1 });
       const invite = indexes.find((i) => i.name === "uniq_session_invite_code");
       assert.deepEqual(invite?.key, { inviteCode: 1 });
       assert.equal(invite?.unique, true);

@@ -449,7 +449,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           participants: [participant(host, { role: "host" })],
           matchRequestIds: [],
           hostUserId: host,
-          visibility: "public",
+          type: "public",
           minParticipants: 2,
           maxParticipants: 6,
           ...overrides,
@@ -458,7 +458,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       it("returns a created group as written and finds a private one by its invite code", async () => {
         const code = `C${newId().slice(0, 7).toUpperCase()}`;
-        const g = group(`user-${newId()}`, { visibility: "private", inviteCode: code, minParticipants: 3, maxParticipants: 4, scheduledStartAt: new Date(T0 + DAY) });
+        const g = group(`user-${newId()}`, { type: "private", inviteCode: code, minParticipants: 3, maxParticipants: 4, scheduledStartAt: new Date(T0 + DAY) });
         await store.sessions.create(g);
         assert.deepEqual(await store.sessions.get(g.id), g);
         assert.deepEqual(await store.sessions.findByInviteCode(code), g);
@@ -467,9 +467,9 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
       it("refuses a second session with a taken invite code with INVITE_CODE_TAKEN, and writes none of its events; sessions without a code coexist", async () => {
         const code = `D${newId().slice(0, 7).toUpperCase()}`;
-        await store.sessions.create(group(`user-${newId()}`, { visibility: "private", inviteCode: code }));
+        await store.sessions.create(group(`user-${newId()}`, { type: "private", inviteCode: code }));
         const clash = event("conversation.matched");
-        await assert.rejects(store.sessions.create(group(`user-${newId()}`, { visibility: "private", inviteCode: code }), { events: [clash] }), isCode("INVITE_CODE_TAKEN"));
+        await assert.rejects(store.sessions.create(group(`user-${newId()}`, { type: "private", inviteCode: code }), { events: [clash] }), isCode("INVITE_CODE_TAKEN"));
         assert.ok(!(await pendingEventIds(store)).includes(clash.eventId));
         await store.sessions.create(group(`user-${newId()}`));
         await store.sessions.create(group(`user-${newId()}`));
@@ -487,7 +487,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           group(`user-${newId()}`, { targetLanguageCode: lang, createdAt: at(2000) }),
         ];
         const hidden = [
-          group(`user-${newId()}`, { targetLanguageCode: lang, visibility: "private", inviteCode: `E${newId().slice(0, 7).toUpperCase()}` }),
+          group(`user-${newId()}`, { targetLanguageCode: lang, type: "private", inviteCode: `E${newId().slice(0, 7).toUpperCase()}` }),
           group(`user-${newId()}`, { targetLanguageCode: lang, status: "completed" }),
           group(`user-${newId()}`, { targetLanguageCode: other }),
           session([`user-${newId()}`, `user-${newId()}`], { targetLanguageCode: lang }),

@@ -217,7 +217,7 @@ class MemorySessions implements SessionRepository {
   async listPublicGroups(query: GroupListQuery): Promise<SessionRecord[]> {
     const { after } = query;
     return [...this.byId.values()]
-      .filter((s) => s.visibility === "public" && s.status === query.status)
+      .filter((s) => s.type === "public" && s.status === query.status)
       .filter((s) => !query.targetLanguageCode || s.targetLanguageCode === query.targetLanguageCode)
       .filter((s) => !after || s.createdAt > after.createdAt || (s.createdAt.getTime() === after.createdAt.getTime() && s.id > after.id))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -124,7 +124,7 @@ export class MongoSessionRepository implements SessionRepository {
     if (query.limit <= 0) return [];
     const { after } = query;
     const filter = {
-      visibility: "public" as const,
+      type: "public" as const,
       status: query.status,
       ...(query.targetLanguageCode ? { targetLanguageCode: query.targetLanguageCode } : {}),
       ...(after ? { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.id } }] } : {}),
