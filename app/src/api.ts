@@ -130,3 +130,54 @@ export function decodeToken(token: string): TokenClaims {
   if (typeof claims.sub !== "string") throw new Error("the token has no sub claim");
   return claims;
 }
+
+/** One participant as the group views show it. */
+export interface GroupParticipantView {
+  userId: string;
+  displayName: string;
+  nativeLanguageCode: string;
+  targetLanguageCode: string;
+}
+
+/** A group as `POST /sessions`, the joins and `GET /sessions` show it (seed 000). */
+export interface GroupView {
+  id: string;
+  status: string;
+  type: "public" | "private";
+  hostUserId: string;
+  inviteCode?: string;
+  minParticipants: number;
+  maxParticipants: number;
+  seatsLeft: number;
+  scheduledStartAt?: string;
+  targetLanguageCode: string;
+  participants: GroupParticipantView[];
+  topic: { code: string; nameKey: string; name?: string };
+}
+
+/** The body of a group creation or join: the group, a seat reservation and ICE servers. */
+export interface GroupJoin {
+  session: GroupView & { webrtcConfig: { iceServers: IceServerView[] } };
+  reservation: Parameters<import("@colyseus/sdk").Client["consumeSeatReservation"]>[0];
+}
+
+/** `POST /api/conversations/sessions`: creates a group; I am its host. */
+export function createGroup(token: string, body: { type: "public" | "private"; targetLanguageCode: string; topicCode?: string; minParticipants?: number; maxParticipants?: number }): Promise<GroupJoin> {
+  return call("POST", "/api/conversations/sessions", token, body);
+}
+
+/** `GET /api/conversations/sessions?type=public&status=waiting&targetLanguageCode=`. */
+export async function listPublicGroups(token: string, targetLanguageCode: string, cursor?: string): Promise<{ sessions: GroupView[]; nextCursor?: string }> {
+  const query = new URLSearchParams({ type: "public", status: "waiting", targetLanguageCode, limit: "20", ...(cursor ? { cursor } : {}) });
+  return call("GET", `/api/conversations/sessions?${query.toString()}`, token);
+}
+
+/** `POST /api/conversations/sessions/join-by-code`. */
+export function joinGroupByCode(token: string, inviteCode: string): Promise<GroupJoin> {
+  return call("POST", "/api/conversations/sessions/join-by-code", token, { inviteCode });
+}
+
+/** `POST /api/conversations/sessions/:id/join` of a public group (the full join body). */
+export function joinGroup(token: string, sessionId: string): Promise<GroupJoin> {
+  return call("POST", `/api/conversations/sessions/${encodeURIComponent(sessionId)}/join`, token, {});
+}

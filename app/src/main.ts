@@ -1,6 +1,6 @@
 /**
  * parley's demo web client (served at `/app` when `SERVE_DEMO_APP` is on). No framework: one
- * page, five views (sign in → setup → waiting → talking → ended), driven by the client protocol
+ * page, five views (sign in → setup → waiting → talking → ended) plus a group view (`groupCall.ts`), driven by the client protocol
  * of DESIGN §5 through `@colyseus/sdk`, the REST API of DESIGN §7, and WebRTC for the audio.
  *
  * For tests and debugging, `window.parley` exposes the phase (`state`), the peer connection
@@ -9,6 +9,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { ConversationState } from "../../rooms/conversationState.js";
 import { ApiError, decodeToken, history, joinSession, listTopics, mintDevToken, rateSession, reportPartner, REPORT_REASONS, type TokenClaims, type TopicView } from "./api.js";
+import { initGroupCall, type GroupDebug } from "./groupCall.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
 
@@ -52,7 +53,7 @@ interface ErrorMsg {
 }
 
 /** Phases of the page, as exposed in `window.parley.state`. */
-export type Phase = "signed-out" | "ready" | "waiting" | "connecting" | "in-conversation" | "ended";
+export type Phase = "signed-out" | "ready" | "waiting" | "connecting" | "in-conversation" | "ended" | "group";
 
 /** The debug hooks on `window.parley` (read by the end-to-end test). */
 export interface ParleyDebug {
@@ -72,6 +73,8 @@ export interface ParleyDebug {
   speakingEdges: number;
   /** Every error shown to the user, newest last. */
   errors: string[];
+  /** The group conversation, while in one (`groupCall.ts`). */
+  group: GroupDebug | null;
 }
 
 declare global {
@@ -93,6 +96,7 @@ const debug: ParleyDebug = {
   speaking: false,
   speakingEdges: 0,
   errors: [],
+  group: null,
 };
 window.parley = debug;
 
@@ -171,6 +175,7 @@ const VIEWS: Record<Phase, string> = {
   connecting: "view-talk",
   "in-conversation": "view-talk",
   ended: "view-ended",
+  group: "view-group",
 };
 
 function setPhase(phase: Phase): void {
@@ -403,7 +408,7 @@ function stopMicrophone(): void {
 }
 
 function onMicLevel(level: number, now: number): void {
-  const muted = $("mute").getAttribute("aria-pressed") === "true";
+  const muted = $("mute").getAttribute("aria-pressed") === "true" || $("group-mute").getAttribute("aria-pressed") === "true";
   const shown = muted ? 0 : level;
   $<HTMLMeterElement>("wait-mic-level").value = shown;
   $<HTMLMeterElement>("talk-mic-level").value = shown;
@@ -415,6 +420,11 @@ function onMicLevel(level: number, now: number): void {
 }
 
 function sendSpeaking(speaking: boolean): void {
+  if (!conversation && groups.speaking(speaking)) {
+    debug.speaking = speaking;
+    debug.speakingEdges += 1;
+    return;
+  }
   if (!conversation || conversation.state?.status !== "active" || sessionEnded) return;
   conversation.send("speaking", { speaking });
   debug.speaking = speaking;
@@ -841,6 +851,27 @@ $("again").addEventListener("click", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Groups (seed 000): create, share the code, join by code or from the list, talk in a mesh
+
+const groups = initGroupCall(
+  {
+    sdk,
+    token: () => token,
+    userId: () => claims?.sub ?? null,
+    choice: () => ({ targetLanguageCode: $<HTMLSelectElement>("su-target").value, topicCode: chosenTopicCode() }),
+    startMicrophone,
+    stopMicrophone,
+    showGroupView: (shown) => setPhase(shown ? "group" : "ready"),
+    status,
+    showError,
+    describe,
+  },
+  (group) => {
+    debug.group = group;
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
 // Teardown
 
 function closeConversation(options: { keepRoom?: boolean } = {}): void {
@@ -857,6 +888,7 @@ function closeConversation(options: { keepRoom?: boolean } = {}): void {
 }
 
 async function leaveEverything(): Promise<void> {
+  groups.leave();
   stopWaiting();
   closeConversation();
   stopMicrophone();

@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   ALREADY_IN_SESSION: 409,
   ALREADY_MATCHED: 409,
   SESSION_NOT_ACTIVE: 409,
+  /** A group has `maxParticipants` seated (seed 000, DESIGN §7). */
+  SESSION_FULL: 409,
+  /** Another session holds this invite code (the creator draws a new one; never reaches a client). */
+  INVITE_CODE_TAKEN: 409,
   ALREADY_RATED: 409,
   ALREADY_REPORTED: 409,
   MATCH_EXPIRED: 410,

@@ -1,10 +1,7 @@
-import { matchMaker } from "@colyseus/core";
 import { Router, type Response } from "express";
 import { isAdmin, type Principal } from "../auth/principal.js";
-import { iceServersFor } from "../auth/turnCredentials.js";
-import { ParleyError, isParleyError } from "../errors/errorCodes.js";
+import { ParleyError } from "../errors/errorCodes.js";
 import { createEvent } from "../events/envelope.js";
-import { consumeOrThrow } from "../limits/rateLimits.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { queueFor } from "../matchmaking/queueName.js";
 import { rateBodySchema, submitRating } from "../session/ratingSubmission.js";
@@ -12,6 +9,7 @@ import { submitReport } from "../moderation/reports.js";
 import type { MatchRequestRecord, SessionRecord } from "../store/records.js";
 import { principalOf } from "./authMiddleware.js";
 import type { HttpDeps } from "./httpDeps.js";
+import { groupRoutes } from "./groupRoutes.js";
 import { parseOrThrow } from "./httpErrors.js";
 import { endOrphanedSession } from "./orphanedSessions.js";
 import {
@@ -26,17 +24,11 @@ import {
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
-import { historyItemView, joinView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
+import { createSessionJoiner, LIVE_STATUSES } from "./sessionJoin.js";
+import { historyItemView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
-/** Statuses in which a session is live (its `conversation` room runs it). */
-const LIVE_STATUSES: ReadonlySet<SessionRecord["status"]> = new Set(["waiting", "active"]);
 /** Statuses listed by `GET /history`: sessions that took place and ended. */
 const HISTORY_STATUSES: SessionRecord["status"][] = ["completed", "aborted"];
-/**
- * How long `join`/`leave`/`end` wait for a `waiting` session's room to appear, in ms: the
- * matchmaking room stores the match before it creates the conversation room.
- */
-const ROOM_APPEAR_TIMEOUT_MS = 2000;
 /** How long `DELETE /match-request/:id` waits for a ticket the room no longer holds to settle, in ms. */
 const TICKET_SETTLE_TIMEOUT_MS = 1000;
 
@@ -75,9 +67,12 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   for the caller (and `lockReason` when locked).
  * - `GET /topics/:code?targetLanguageCode=` — `{ topic }` with prompt keys; `TOPIC_NOT_FOUND`.
  * - `POST /sessions/:id/join` — 200 `{ session: { …, topic, webrtcConfig }, reservation }` for
- *   `client.consumeSeatReservation()`. `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`,
+ *   `client.consumeSeatReservation()`; a public group seats a newcomer first (the rules of
+ *   `GroupRoutes.seatNewcomer`, `SESSION_FULL` when full). `SESSION_NOT_FOUND`,
+ *   `NOT_A_PARTICIPANT` (also someone else's private group: join it by code),
  *   `SESSION_NOT_ACTIVE` (ended, or its room is not running), `ALREADY_IN_SESSION` (no free
  *   seat: already connected or a reservation pending), `RATE_LIMITED`.
+ * - Groups: `POST /sessions`, `GET /sessions`, `POST /sessions/join-by-code` (see `groupRoutes`).
  * - `POST /sessions/:id/leave` — 200 `{ success: true }`; the caller leaves for good.
  *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
  * - `GET /sessions/:id` — `{ session }` for participants, admins and moderators.
@@ -96,8 +91,11 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   reported user per session).
  */
 export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(deps.logger)): Router {
-  const { store, catalog, config } = deps;
+  const { store, catalog } = deps;
   const router = Router();
+  const joiner = createSessionJoiner(deps, rooms);
+  const groups = groupRoutes(deps, joiner);
+  router.use(groups.router);
 
   async function loadSession(id: string): Promise<SessionRecord> {
     const session = await store.sessions.get(id);
@@ -116,9 +114,12 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     assertParticipant(session, principal.userId);
   }
 
-  /** The `conversation` room of a live session, waiting briefly for a fresh one to appear. */
-  function liveRoomOf(session: SessionRecord) {
-    return rooms.awaitConversationRoom(session.id, session.status === "waiting" ? ROOM_APPEAR_TIMEOUT_MS : 0);
+  const liveRoomOf = joiner.liveRoomOf;
+
+  /** True when `userId` may not take a seat in `session` by its id: not in it, and not a public group. */
+  function isClosedTo(session: SessionRecord, userId: string): boolean {
+    if (session.sessionType !== "group") return !session.participants.some((p) => p.userId === userId);
+    return session.type !== "public" && !session.participants.some((p) => p.userId === userId && !p.leftAt);
   }
 
   /** The `:id` path parameter (a UUID) of a route whose query must be empty. */
@@ -199,21 +200,11 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     parseOrThrow(emptySchema, req.body, "body");
     const principal = principalOf(res);
     const session = await loadSession(id);
-    assertParticipant(session, principal.userId);
-    if (!LIVE_STATUSES.has(session.status)) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${session.status}`);
-    await consumeOrThrow(deps.rateLimits.sessionJoins, principal.userId, "session joins");
-    const room = await liveRoomOf(session);
-    if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
-    let reservation: unknown;
-    try {
-      reservation = await matchMaker.reserveSeatFor(room, {}, principal);
-    } catch (err) {
-      if (isParleyError(err)) throw err;
-      deps.logger.info({ err, sessionId: id, userId: principal.userId }, "seat reservation refused");
-      throw new ParleyError("ALREADY_IN_SESSION", "no free seat in this session: already connected, or a reservation is pending");
+    if (isClosedTo(session, principal.userId)) {
+      const how = session.sessionType === "group" ? ": a private group is joined with its invite code" : "";
+      throw new ParleyError("NOT_A_PARTICIPANT", `you are not a participant of this session${how}`);
     }
-    const topic = catalog.get(session.targetLanguageCode, session.topicCode);
-    res.json(joinView(session, topic, iceServersFor(config.webrtc, principal.userId, deps.now()), reservation));
+    res.json(await joiner.join(session, principal, (s) => groups.seatNewcomer(s, principal)));
   });
 
   router.post("/sessions/:id/leave", async (req, res) => {
@@ -236,8 +227,9 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
   router.get("/sessions/:id", async (req, res) => {
     const id = idParam(req);
     const session = await loadSession(id);
-    assertParticipantOrStaff(session, principalOf(res));
-    res.json(sessionDetailsView(session, deps.now()));
+    const principal = principalOf(res);
+    assertParticipantOrStaff(session, principal);
+    res.json(sessionDetailsView(session, deps.now(), session.participants.some((p) => p.userId === principal.userId)));
   });
 
   router.post("/sessions/:id/end", async (req, res) => {

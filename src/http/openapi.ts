@@ -7,7 +7,10 @@ import { rateBodySchema } from "../session/ratingSubmission.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import {
   adminTopicListQuerySchema,
+  groupCreateBodySchema,
+  groupListQuerySchema,
   historyQuerySchema,
+  joinByCodeBodySchema,
   paginationQuerySchema,
   reportBodySchema,
   reportListQuerySchema,
@@ -95,8 +98,15 @@ export function openApiDocument(): JsonSchema {
     [`${C}/topics/{code}`]: {
       get: operation({ summary: "A topic's details and prompt keys", tag: conv, parameters: [pathParameter("code", "topic code, e.g. restaurant.ordering"), ...queryParameters(topicDetailsQuerySchema)], success: [200, "{ topic }"], errors: ["TOPIC_NOT_FOUND"] }),
     },
+    [`${C}/sessions`]: {
+      post: operation({ summary: "Create a group (seed 000): I am its host and get a seat reservation", tag: conv, body: groupCreateBodySchema, success: [201, "{ session: { id, type, status, hostUserId, inviteCode? (private), minParticipants, maxParticipants, seatsLeft, participants, topic, webrtcConfig }, reservation }"], errors: ["TOPIC_NOT_FOUND", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "PREMIUM_REQUIRED", "BANNED", "ALREADY_IN_SESSION", "ALREADY_MATCHED", "NOT_READY"] }),
+      get: operation({ summary: "Public groups, oldest first, with a cursor", tag: conv, parameters: queryParameters(groupListQuerySchema), success: [200, "{ sessions: [{ id, type, status, hostUserId, minParticipants, maxParticipants, seatsLeft, topic, participants, … }], nextCursor? }"], errors: [] }),
+    },
+    [`${C}/sessions/join-by-code`]: {
+      post: operation({ summary: "Join a group with its invite code (any case; spaces and dashes ignored)", tag: conv, body: joinByCodeBodySchema, success: [200, "{ session: { …, webrtcConfig }, reservation }"], errors: ["SESSION_NOT_FOUND", "SESSION_NOT_ACTIVE", "SESSION_FULL", "FORBIDDEN", "BANNED", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "ALREADY_IN_SESSION", "ALREADY_MATCHED"] }),
+    },
     [`${C}/sessions/{id}/join`]: {
-      post: operation({ summary: "Join a session: seat reservation + ICE servers", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "ALREADY_IN_SESSION"] }),
+      post: operation({ summary: "Join a session (a participant, or anyone for a public group): seat reservation + ICE servers", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig, group fields }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "SESSION_FULL", "FORBIDDEN", "BANNED", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "ALREADY_IN_SESSION", "ALREADY_MATCHED"] }),
     },
     [`${C}/sessions/{id}/leave`]: {
       post: operation({ summary: "Leave a session for good", tag: conv, parameters: [sessionId], success: [200, "{ success: true }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_READY"] }),
@@ -149,7 +159,7 @@ export function openApiDocument(): JsonSchema {
   };
   return {
     openapi: "3.1.0",
-    info: { title: "parley conversation service", version: "0.1.0", description: "REST API of seed 002 §3 and the admin API (DESIGN §7). Realtime traffic uses the Colyseus rooms `matchmaking` and `conversation`." },
+    info: { title: "parley conversation service", version: "0.1.0", description: "REST API of seed 002 §3, group sessions of seed 000 and the admin API (DESIGN §7). Realtime traffic uses the Colyseus rooms `matchmaking` and `conversation`." },
     tags: [{ name: conv }, { name: admin }],
     paths,
     components: {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_GROUP_MAX, DEFAULT_GROUP_MIN, GROUP_SIZE_RANGE, INVITE_CODE_LENGTH, INVITE_CODE_PATTERN, normalizeInviteCode } from "../groups/groupRules.js";
 import { CEFR_LEVELS } from "../topics/cefr.js";
 import { TOPIC_CODE_PATTERN } from "../topics/topicCatalog.js";
 import { TOPIC_CATEGORIES } from "../topics/topic.js";
@@ -100,4 +101,47 @@ export const roomListQuerySchema = z.strictObject({ name: z.enum(["matchmaking",
 export const adminTopicListQuerySchema = z.strictObject({
   targetLanguageCode: languageCodeSchema.optional(),
   includeInactive: z.enum(["true", "false"]).optional(),
+});
+
+/** A group size: an integer in 2–6 (seed 000). */
+const groupSizeSchema = z.number().int("expected an integer").min(GROUP_SIZE_RANGE.min).max(GROUP_SIZE_RANGE.max);
+
+/**
+ * `POST /sessions` body (seed 000, DESIGN §7): a group. `minParticipants` ≤ `maxParticipants`
+ * (400 otherwise); `scheduledStartAt` is an ISO date-time with an offset (its range and the
+ * premium rule are checked by `assertCanSchedule`).
+ */
+export const groupCreateBodySchema = z
+  .strictObject({
+    type: z.enum(["public", "private"]),
+    targetLanguageCode: languageCodeSchema,
+    topicCode: topicCodeSchema.optional(),
+    minParticipants: groupSizeSchema.default(DEFAULT_GROUP_MIN),
+    maxParticipants: groupSizeSchema.default(DEFAULT_GROUP_MAX),
+    scheduledStartAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((b) => b.minParticipants <= b.maxParticipants, { message: "must not exceed maxParticipants", path: ["minParticipants"] });
+
+/** A parsed {@link groupCreateBodySchema}. */
+export type GroupCreateBody = z.infer<typeof groupCreateBodySchema>;
+
+/**
+ * `POST /sessions/join-by-code` body: the code as typed (spaces and dashes ignored, any case),
+ * which must then be {@link INVITE_CODE_LENGTH} characters of the invite-code alphabet.
+ */
+export const joinByCodeBodySchema = z.strictObject({
+  inviteCode: z
+    .string()
+    .max(32)
+    .transform(normalizeInviteCode)
+    .pipe(z.string().regex(INVITE_CODE_PATTERN, `expected an invite code of ${INVITE_CODE_LENGTH} letters and digits`)),
+});
+
+/** `GET /sessions` query (seed 000): public groups only; `cursor` is the `nextCursor` of the previous page. */
+export const groupListQuerySchema = z.strictObject({
+  type: z.literal("public", "only public groups are listed").optional(),
+  status: z.enum(["waiting", "active"]).optional(),
+  targetLanguageCode: languageCodeSchema.optional(),
+  limit: queryInt(1, MAX_PAGE_LIMIT).optional(),
+  cursor: z.string().min(1).max(200).optional(),
 });

@@ -77,7 +77,35 @@ function participantView(p: ParticipantRecord) {
   };
 }
 
-/** `POST /sessions/:id/join` 200 body (seed 002 §3.2 + DESIGN §7 `reservation`). */
+/** Participants of a session still in it (group members who left are not shown). */
+function seated(session: SessionRecord): ParticipantRecord[] {
+  return session.participants.filter((p) => !p.leftAt);
+}
+
+/**
+ * The group fields of a session view (seed 000, DESIGN §7): `type`, `hostUserId`,
+ * `minParticipants`, `maxParticipants`, `seatsLeft`, `scheduledStartAt?`, and `inviteCode` of a
+ * private group when `withInviteCode` (views for its participants only). Empty for a pair.
+ */
+function groupFields(session: SessionRecord, withInviteCode: boolean) {
+  if (session.sessionType !== "group" || session.type === undefined) return {};
+  const max = session.maxParticipants ?? 0;
+  return {
+    type: session.type,
+    ...(session.hostUserId ? { hostUserId: session.hostUserId } : {}),
+    ...(withInviteCode && session.inviteCode ? { inviteCode: session.inviteCode } : {}),
+    minParticipants: session.minParticipants ?? 2,
+    maxParticipants: max,
+    seatsLeft: Math.max(0, max - seated(session).length),
+    ...(session.scheduledStartAt ? { scheduledStartAt: session.scheduledStartAt.toISOString() } : {}),
+  };
+}
+
+/**
+ * `POST /sessions/:id/join` and `POST /sessions/join-by-code` 200 body, and the 201 body of
+ * `POST /sessions` (seed 002 §3.2 + DESIGN §7 `reservation`, seed 000 group fields). It goes to
+ * a participant, so a private group's `inviteCode` is in it (to share).
+ */
 export function joinView(session: SessionRecord, topic: Topic | undefined, iceServers: IceServer[], reservation: unknown) {
   const firstPromptKey = session.prompts[0]?.promptKey ?? (topic && selectNextPrompt(topic, [])?.promptKey);
   return {
@@ -85,11 +113,13 @@ export function joinView(session: SessionRecord, topic: Topic | undefined, iceSe
       id: session.id,
       status: session.status,
       sessionType: session.sessionType,
+      ...groupFields(session, true),
       targetLanguageCode: session.targetLanguageCode,
-      participants: session.participants.map(participantView),
+      participants: seated(session).map(participantView),
       topic: {
         code: session.topicCode,
         nameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`,
+        ...(topic ? { name: topic.name } : {}),
         ...(firstPromptKey ? { firstPromptKey } : {}),
       },
       webrtcConfig: { iceServers },
@@ -104,14 +134,18 @@ function durationOf(session: SessionRecord, now: number): number {
   return session.durationSeconds;
 }
 
-/** `GET /sessions/:id` 200 body (seed 002 §3.2) plus `sessionType`, `endReason`, `averageRating`. */
-export function sessionDetailsView(session: SessionRecord, now: number) {
+/**
+ * `GET /sessions/:id` 200 body (seed 002 §3.2) plus `sessionType`, `endReason`, `averageRating`
+ * and, for a group, its fields (seed 000; `inviteCode` only when `viewerIsParticipant`).
+ */
+export function sessionDetailsView(session: SessionRecord, now: number, viewerIsParticipant = true) {
   const average = averageRating(session.ratings.map((r) => r.rating));
   return {
     session: {
       id: session.id,
       status: session.status,
       sessionType: session.sessionType,
+      ...groupFields(session, viewerIsParticipant),
       targetLanguageCode: session.targetLanguageCode,
       targetLevel: session.targetLevel,
       topicCode: session.topicCode,
@@ -130,6 +164,23 @@ export function sessionDetailsView(session: SessionRecord, now: number) {
       transcriptAvailable: session.transcriptId !== undefined,
       ...(average !== undefined ? { averageRating: average } : {}),
     },
+  };
+}
+
+/**
+ * One entry of `GET /sessions` (public groups, seed 000): what a learner needs to pick a group
+ * — never an invite code (public groups have none).
+ */
+export function groupListItemView(session: SessionRecord, topic: Topic | undefined) {
+  return {
+    id: session.id,
+    status: session.status,
+    ...groupFields(session, false),
+    targetLanguageCode: session.targetLanguageCode,
+    targetLevel: session.targetLevel,
+    topic: { code: session.topicCode, nameKey: topic?.nameKey ?? `topics.${session.topicCode}.name`, ...(topic ? { name: topic.name } : {}) },
+    participants: seated(session).map(participantView),
+    createdAt: session.createdAt.toISOString(),
   };
 }
 

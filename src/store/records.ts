@@ -58,6 +58,9 @@ export interface RatingRecord {
   ratedAt: Date;
 }
 
+/** Who may find and join a group (seed 000 Session `type`). */
+export type GroupVisibility = "public" | "private";
+
 /** A conversation session, pair or group (seed 002 §2.1 ConversationSession, seed 000 Session). */
 export interface SessionRecord {
   id: string;
@@ -70,7 +73,21 @@ export interface SessionRecord {
   prompts: { promptKey: string; category: "icebreaker" | "main_topic" | "follow_up"; displayedAt: Date }[];
   matchRequestIds: string[];
   compatibilityScore?: number;
+  /** Group: the host (the creator, then whoever the room hands the role to). */
   hostUserId?: string;
+  /**
+   * Group only (seed 000 Session `type`): `public` groups are listed and open to anyone,
+   * `private` ones are joined with their {@link SessionRecord.inviteCode}. Absent for pairs.
+   */
+  type?: GroupVisibility;
+  /** Private group: its invite code (8 unambiguous characters, `src/groups/groupRules.ts`), unique. */
+  inviteCode?: string;
+  /** Group: participants needed for `waiting → active` (2–6, seed 000, DESIGN §6). */
+  minParticipants?: number;
+  /** Group: most participants present at once (2–6, seed 000); later joiners get `SESSION_FULL`. */
+  maxParticipants?: number;
+  /** Group: when the host means to start (seed 000); the join timeout runs from it when later. */
+  scheduledStartAt?: Date;
   createdAt: Date;
   updatedAt: Date;
   startedAt?: Date;

@@ -5,6 +5,7 @@ import type {
   MatchRequestStatus,
   ModerationResolution,
   OutboxRecord,
+  ParticipantRecord,
   RatingRecord,
   ReportRecord,
   SessionRecord,
@@ -48,8 +49,33 @@ export interface SessionListQuery {
   offset: number;
 }
 
-/** Conversation sessions (seed 002 §2.1; indexes (status, createdAt), participants.userId, (status, endedAt)). */
+/** Position in the list of public groups: the last group of the previous page. */
+export interface GroupListPosition {
+  createdAt: Date;
+  id: string;
+}
+
+/** Filter of {@link SessionRepository.listPublicGroups}. */
+export interface GroupListQuery {
+  status: "waiting" | "active";
+  targetLanguageCode?: string;
+  /** Most groups returned. */
+  limit: number;
+  /** List only the groups after this one (exclusive), in list order. */
+  after?: GroupListPosition;
+}
+
+/**
+ * Conversation sessions (seed 002 §2.1; indexes (status, createdAt), participants.userId,
+ * (status, endedAt); groups, seed 000: (status, targetLanguageCode), (hostUserId, createdAt),
+ * inviteCode unique sparse, (type, status)).
+ */
 export interface SessionRepository {
+  /**
+   * Inserts a session.
+   * @throws ParleyError `INVITE_CODE_TAKEN` when another session has its `inviteCode` (the
+   *   caller draws a new code), `INVALID_REQUEST` when the id exists
+   */
   create(record: SessionRecord, options?: WriteOptions): Promise<void>;
   get(id: string): Promise<SessionRecord | undefined>;
   /**
@@ -70,6 +96,24 @@ export interface SessionRepository {
   partnersSince(userId: string, since: Date): Promise<string[]>;
   /** Live sessions (`waiting`/`active`), oldest first (cleanup job). */
   listLive(limit: number): Promise<SessionRecord[]>;
+  /** The group whose `inviteCode` is `inviteCode` (exact match), of any status. */
+  findByInviteCode(inviteCode: string): Promise<SessionRecord | undefined>;
+  /**
+   * Public groups in `status`, oldest first (`createdAt`, then `id`), at most `limit`, after
+   * `query.after` when given (cursor pagination of `GET /sessions`, seed 000).
+   */
+  listPublicGroups(query: GroupListQuery): Promise<SessionRecord[]>;
+  /**
+   * Gives `participant` a seat in a live group (seed 000, DESIGN §7 join): added when seats
+   * remain — participants without `leftAt` stay under `maxParticipants`, even when several
+   * users take the last seat at the same moment (exactly one gets it). Idempotent per user:
+   * someone already seated changes nothing; someone who left is seated again (their `leftAt`
+   * cleared) when a seat remains. Both REST and the room may call it.
+   * @returns the session after the write
+   * @throws ParleyError `SESSION_NOT_FOUND`; `SESSION_NOT_ACTIVE` when it is not a live
+   *   (`waiting`/`active`) group; `SESSION_FULL` (409) when no seat is left
+   */
+  addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord>;
   /**
    * Adds or replaces the user's rating (conditional on the previous `ratedAt`, so two
    * concurrent ratings by one user keep exactly one).

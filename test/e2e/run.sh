@@ -3,8 +3,9 @@
 #
 # 1. installs Debian's chromium when /usr/bin/chromium is missing (needs root: apt-get);
 # 2. builds the app (npm run build:app);
-# 3. runs test/e2e/twoLearners.e2e.ts, which starts parley on 127.0.0.1:3110, drives two learners
-#    in two browser contexts, and stops everything at the end.
+# 3. runs each scenario in turn — twoLearners.e2e.ts (a matched pair), groupOfThree.e2e.ts (a
+#    group of three in a mesh) — each starting parley on 127.0.0.1:3110, driving its learners in
+#    separate browser contexts, and stopping everything at the end; fails if any scenario fails.
 #
 # When this shell may create a network namespace (root, `unshare -n`), step 3 runs inside a fresh
 # one that has only a loopback interface: WebRTC then has nothing but 127.0.0.1 to use, nothing
@@ -25,9 +26,13 @@ fi
 
 npm run --silent build:app
 
+SCENARIOS="test/e2e/twoLearners.e2e.ts test/e2e/groupOfThree.e2e.ts"
+# Every scenario runs, even after a failure; the exit status is 1 when any failed.
+RUN_ALL='failed=0; for s in '"$SCENARIOS"'; do npx tsx "$s" || failed=1; done; exit $failed'
+
 if command -v unshare >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
   export PARLEY_E2E_NETNS=1
-  exec unshare -n bash -c 'ip link set lo up && exec npx tsx test/e2e/twoLearners.e2e.ts'
+  exec unshare -n bash -c "ip link set lo up && $RUN_ALL"
 fi
 echo "test:e2e: cannot create a network namespace here; running on the host (ICE kept on loopback by the test)"
-exec npx tsx test/e2e/twoLearners.e2e.ts
+exec bash -c "$RUN_ALL"

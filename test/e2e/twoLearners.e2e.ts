@@ -8,101 +8,13 @@
  * next prompt, end the conversation, rate it, and find it in `GET /api/conversations/history`.
  *
  * Run with `npm run test:e2e` (test/e2e/run.sh), not directly: that script installs Chromium,
- * builds the app and isolates the network. Screenshots go to test/e2e/artifacts/. Every wait is on
+ * builds the app and isolates the network. Screenshots go to test/e2e/artifacts/two-learners/. Every wait is on
  * a condition (page.waitForFunction / locators), never a fixed sleep.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { writeFakeVoiceWav } from "./fakeVoice.js";
-import { startParley, type ParleyProcess } from "./parleyProcess.js";
-import type { ParleyDebug } from "../../app/src/main.js";
+import { IN_NETNS, openLearner, phase, runScenario, screenshot as shoot, signIn, step, type Learner, type ScenarioContext } from "./browserHarness.js";
 
-const HOST = "127.0.0.1";
-const PORT = 3110;
-const ARTIFACTS = join("test", "e2e", "artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const IN_NETNS = process.env.PARLEY_E2E_NETNS === "1";
 const TOPIC = "daily_life.introductions";
-/** Longest single wait; the whole run takes a few seconds when things work. */
-const WAIT_MS = 20_000;
-/** The whole run, server start to cleanup: past it, everything is stopped and the run fails. */
-const OVERALL_MS = 180_000;
-
-interface Learner {
-  name: string;
-  native: string;
-  target: string;
-  level: string;
-  page: Page;
-  console: string[];
-}
-
-const FAKE_VOICE = join(ARTIFACTS, "fake-voice.wav");
-
-const CHROMIUM_ARGS = [
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  // Both fake microphones "talk" in bursts (see fakeVoice.ts), so speaking edges are deterministic.
-  `--use-file-for-fake-audio-capture=${FAKE_VOICE}`,
-  // Chromium leaves the loopback interface out of ICE gathering unless told; in the test's
-  // network namespace it is the only interface there is.
-  "--allow-loopback-in-peer-connection",
-  // Host candidates as plain addresses, not mDNS names (nothing resolves .local here).
-  "--disable-features=WebRtcHideLocalIpsWithMdns",
-];
-
-/**
- * Outside a loopback-only namespace, the host's other interfaces would be offered too: drop every
- * remote candidate that is not a loopback address, so connectivity checks only go to 127.0.0.1/::1.
- */
-const KEEP_ICE_ON_LOOPBACK = `(() => {
-  const add = RTCPeerConnection.prototype.addIceCandidate;
-  RTCPeerConnection.prototype.addIceCandidate = function (candidate, ...rest) {
-    const address = candidate && typeof candidate.candidate === "string" ? candidate.candidate.split(" ")[4] : undefined;
-    if (address && address !== "127.0.0.1" && address !== "::1") return Promise.resolve();
-    return add.call(this, candidate, ...rest);
-  };
-})();`;
-
-const t0 = Date.now();
-const timings: string[] = [];
-
-async function step<T>(title: string, run: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  process.stdout.write(`  · ${title} … `);
-  const result = await run();
-  const ms = Date.now() - started;
-  timings.push(`${title}: ${ms} ms`);
-  process.stdout.write(`ok (${ms} ms)\n`);
-  return result;
-}
-
-async function openLearner(browser: Browser, baseUrl: string, who: Omit<Learner, "page" | "console">): Promise<Learner> {
-  // One context per learner: a fresh, separate profile (storage, permissions, devices).
-  const context = await browser.newContext({ viewport: { width: 900, height: 1000 } });
-  if (!IN_NETNS) await context.addInitScript(KEEP_ICE_ON_LOOPBACK);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  const lines: string[] = [];
-  page.on("console", (msg) => lines.push(`[${msg.type()}] ${msg.text()}`));
-  page.on("pageerror", (err) => lines.push(`[pageerror] ${err.stack ?? err.message}`));
-  page.on("requestfailed", (req) => lines.push(`[requestfailed] ${req.method()} ${req.url()} ${req.failure()?.errorText ?? ""}`));
-  await page.goto(`${baseUrl}/app/`);
-  return { ...who, page, console: lines };
-}
-
-function phase(learner: Learner, state: ParleyDebug["state"]): Promise<unknown> {
-  return learner.page.waitForFunction((s) => window.parley?.state === s, state);
-}
 
 /** Inbound audio bytes of the page's peer connection, read with `getStats()`. */
 function inboundAudioBytes(learner: Learner): Promise<number> {
@@ -135,10 +47,6 @@ function selectedPair(learner: Learner): Promise<{ local: string; remote: string
   });
 }
 
-async function screenshot(learner: Learner, moment: string): Promise<void> {
-  await learner.page.screenshot({ path: join(ARTIFACTS, `${learner.name.toLowerCase()}-${moment}.png`), fullPage: true });
-}
-
 /** One row of `GET /history` (seed 002 §3.2). */
 interface HistoryRow {
   sessionId: string;
@@ -155,23 +63,14 @@ async function historyOf(baseUrl: string, learner: Learner): Promise<{ conversat
   return (await res.json()) as never;
 }
 
-async function scenario(baseUrl: string, browser: Browser, learners: Learner[]): Promise<void> {
+async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioContext): Promise<void> {
+  const screenshot = (l: Learner, moment: string) => shoot(l, moment, artifacts);
   const marie = await openLearner(browser, baseUrl, { name: "Marie", native: "fr", target: "en", level: "B1" });
   const jean = await openLearner(browser, baseUrl, { name: "Jean", native: "en", target: "fr", level: "B1" });
   learners.push(marie, jean);
   const both = [marie, jean] as const;
 
-  await step("both sign in with a development token", async () => {
-    for (const l of both) {
-      const form = l.page.locator("#dev-token-form");
-      await form.getByLabel("Your name").fill(l.name);
-      await form.getByLabel("Native language").selectOption(l.native);
-      await form.getByLabel("Language you practise").selectOption(l.target);
-      await form.getByLabel("Your level").selectOption(l.level);
-      await form.getByRole("button", { name: "Sign in" }).click();
-    }
-    await Promise.all(both.map((l) => phase(l, "ready")));
-  });
+  await step("both sign in with a development token", () => signIn(both));
 
   await step("both choose a tandem on the same topic (topics from GET /topics)", async () => {
     for (const l of both) {
@@ -295,45 +194,4 @@ async function scenario(baseUrl: string, browser: Browser, learners: Learner[]):
   }
 }
 
-async function main(): Promise<void> {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFakeVoiceWav(FAKE_VOICE);
-  console.log(`e2e: two learners in Chromium (${IN_NETNS ? "loopback-only network namespace" : "host network, ICE filtered to loopback"})`);
-  let server: ParleyProcess | undefined;
-  let browser: Browser | undefined;
-  const learners: Learner[] = [];
-  let failed = false;
-  const watchdog = setTimeout(() => {
-    console.error(`\ne2e: still running after ${OVERALL_MS} ms: stopping everything`);
-    void Promise.allSettled([browser?.close(), server?.stop(2000)]).then(() => process.exit(1));
-  }, OVERALL_MS);
-  watchdog.unref();
-  try {
-    server = await step(`start parley on ${HOST}:${PORT}`, () => startParley({ host: HOST, port: PORT, logFile: join(ARTIFACTS, "server.log") }));
-    browser = await step("launch Chromium", () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 }));
-    await scenario(server.baseUrl, browser, learners);
-  } catch (err) {
-    failed = true;
-    console.log("FAILED\n");
-    console.error(err);
-    for (const l of learners) {
-      await l.page.screenshot({ path: join(ARTIFACTS, `${l.name.toLowerCase()}-failure.png`), fullPage: true }).catch(() => undefined);
-      const state = await l.page.evaluate(() => JSON.stringify({ ...window.parley, pc: window.parley.pc?.connectionState ?? null, token: undefined })).catch(() => "?");
-      console.error(`\n--- ${l.name}: window.parley = ${state}\n--- ${l.name}: browser console (${l.console.length} lines)\n${l.console.join("\n") || "(empty)"}`);
-    }
-    if (server) console.error(`\n--- parley log (tail of ${server.logFile})\n${server.logTail(60)}`);
-  } finally {
-    if (!failed && process.env.E2E_VERBOSE) {
-      for (const l of learners) console.log(`\n--- ${l.name}: browser console\n${l.console.join("\n") || "(empty)"}`);
-    }
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    clearTimeout(watchdog);
-  }
-  console.log(`\ne2e finished in ${Date.now() - t0} ms; screenshots in ${ARTIFACTS}/`);
-  console.log(failed ? "0 passed, 1 failed" : "1 passed, 0 failed");
-  process.exitCode = failed ? 1 : 0;
-}
-
-void main();
+void runScenario("two-learners", "two learners", scenario);

@@ -25,6 +25,9 @@ describe("http: OpenAPI document", () => {
       "GET /api/conversations/history",
       "GET /api/conversations/sessions/{id}/transcript",
       "POST /api/conversations/sessions/{id}/report",
+      "POST /api/conversations/sessions",
+      "GET /api/conversations/sessions",
+      "POST /api/conversations/sessions/join-by-code",
       "GET /api/admin/rooms",
       "POST /api/admin/sessions/{id}/end",
       "GET /api/admin/reports",
@@ -49,6 +52,10 @@ describe("http: OpenAPI document", () => {
     assert.deepEqual(body?.required, ["targetLanguageCode", "topicCode"]);
     const topics = doc.paths["/api/conversations/topics"]?.get?.parameters ?? [];
     assert.deepEqual(topics.map((p) => [p.name, p.in, p.required]), [["targetLanguageCode", "query", true], ["level", "query", false], ["category", "query", false]]);
+    const group = doc.paths["/api/conversations/sessions"]?.post?.requestBody?.content["application/json"].schema;
+    assert.equal(group?.additionalProperties, false);
+    assert.deepEqual(group?.required, ["type", "targetLanguageCode"]);
+    assert.ok("409" in (doc.paths["/api/conversations/sessions/join-by-code"]?.post?.responses ?? {}));
     const resolve = doc.paths["/api/admin/reports/{userId}/resolve"]?.post?.requestBody?.content["application/json"].schema;
     assert.equal(resolve?.additionalProperties, false);
     assert.deepEqual(resolve?.required, ["action"]);

@@ -72,6 +72,18 @@ describe("mongo store (integration, MONGODB_URI)", function () {
       await second.ping();
     });
 
+    it("builds the seed 000 indexes on the session collection, the invite code unique", async () => {
+      await open();
+      const indexes = await connection.collection("sessions").indexes();
+      const keys = (name: string) => indexes.find((i) => i.name === name)?.key;
+      assert.deepEqual(keys("idx_session_status_language"), { status: 1, targetLanguageCode: 1 });
+      assert.deepEqual(keys("idx_session_host"), { hostUserId: 1, createdAt: -1 });
+      assert.deepEqual(keys("idx_session_type_status"), { type: 1, status: 1 });
+      const invite = indexes.find((i) => i.name === "uniq_session_invite_code");
+      assert.deepEqual(invite?.key, { inviteCode: 1 });
+      assert.equal(invite?.unique, true);
+    });
+
     it("resolves at boot the events a crashed writer left staged: promoted if its write applied, dropped if not", async () => {
       const before = await open();
       const sessionId = randomUUID();

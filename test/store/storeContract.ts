@@ -439,6 +439,141 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe("groups", () => {
+      /** A language code of this test only, so lists over the whole store see only its rows. */
+      const soloLanguage = () => `g${newId().slice(0, 8)}`;
+
+      function group(host: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+        return session([host], {
+          sessionType: "group",
+          participants: [participant(host, { role: "host" })],
+          matchRequestIds: [],
+          hostUserId: host,
+          type: "public",
+          minParticipants: 2,
+          maxParticipants: 6,
+          ...overrides,
+        });
+      }
+
+      it("returns a created group as written and finds a private one by its invite code", async () => {
+        const code = `C${newId().slice(0, 7).toUpperCase()}`;
+        const g = group(`user-${newId()}`, { type: "private", inviteCode: code, minParticipants: 3, maxParticipants: 4, scheduledStartAt: new Date(T0 + DAY) });
+        await store.sessions.create(g);
+        assert.deepEqual(await store.sessions.get(g.id), g);
+        assert.deepEqual(await store.sessions.findByInviteCode(code), g);
+        assert.equal(await store.sessions.findByInviteCode(`Z${newId().slice(0, 7)}`), undefined);
+      });
+
+      it("refuses a second session with a taken invite code with INVITE_CODE_TAKEN, and writes none of its events; sessions without a code coexist", async () => {
+        const code = `D${newId().slice(0, 7).toUpperCase()}`;
+        await store.sessions.create(group(`user-${newId()}`, { type: "private", inviteCode: code }));
+        const clash = event("conversation.matched");
+        await assert.rejects(store.sessions.create(group(`user-${newId()}`, { type: "private", inviteCode: code }), { events: [clash] }), isCode("INVITE_CODE_TAKEN"));
+        assert.ok(!(await pendingEventIds(store)).includes(clash.eventId));
+        await store.sessions.create(group(`user-${newId()}`));
+        await store.sessions.create(group(`user-${newId()}`));
+        await store.sessions.create(session([`user-${newId()}`, `user-${newId()}`]));
+      });
+
+      it("lists public groups of a status and language oldest first (then by id), one page after another", async () => {
+        const lang = soloLanguage();
+        const other = soloLanguage();
+        const at = (ms: number) => new Date(T0 + ms);
+        const listed = [
+          group(`user-${newId()}`, { targetLanguageCode: lang, createdAt: at(3000) }),
+          group(`user-${newId()}`, { targetLanguageCode: lang, createdAt: at(1000) }),
+          group(`user-${newId()}`, { targetLanguageCode: lang, createdAt: at(2000) }),
+          group(`user-${newId()}`, { targetLanguageCode: lang, createdAt: at(2000) }),
+        ];
+        const hidden = [
+          group(`user-${newId()}`, { targetLanguageCode: lang, type: "private", inviteCode: `E${newId().slice(0, 7).toUpperCase()}` }),
+          group(`user-${newId()}`, { targetLanguageCode: lang, status: "completed" }),
+          group(`user-${newId()}`, { targetLanguageCode: other }),
+          session([`user-${newId()}`, `user-${newId()}`], { targetLanguageCode: lang }),
+        ];
+        for (const s of [...hidden, ...listed]) await store.sessions.create(s);
+        const expected = [...listed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1)).map((s) => s.id);
+        const all = await store.sessions.listPublicGroups({ status: "waiting", targetLanguageCode: lang, limit: 10 });
+        assert.deepEqual(all.map((s) => s.id), expected);
+        assert.deepEqual(all[0], listed[1]);
+
+        const pages: string[][] = [];
+        let after: { createdAt: Date; id: string } | undefined;
+        for (;;) {
+          const items = await store.sessions.listPublicGroups({ status: "waiting", targetLanguageCode: lang, limit: 2, after });
+          if (items.length === 0) break;
+          pages.push(items.map((s) => s.id));
+          const last = items[items.length - 1];
+          after = last && { createdAt: last.createdAt, id: last.id };
+        }
+        assert.deepEqual(pages, [expected.slice(0, 2), expected.slice(2, 4)]);
+        const completed = await store.sessions.listPublicGroups({ status: "active", targetLanguageCode: lang, limit: 10 });
+        assert.deepEqual(completed, []);
+      });
+
+      it("seats participants up to maxParticipants, idempotently per user, then refuses with SESSION_FULL", async () => {
+        const host = `user-${newId()}`;
+        const g = group(host, { maxParticipants: 3 });
+        await store.sessions.create(g);
+        const [b, c, d] = [`user-${newId()}`, `user-${newId()}`, `user-${newId()}`];
+        const afterB = await store.sessions.addGroupParticipant(g.id, participant(b, { role: "participant", joinedAt: new Date(T0 + 1000) }));
+        assert.deepEqual(afterB.participants.map((p) => p.userId), [host, b]);
+        assert.deepEqual(afterB.participants[1]?.joinedAt, new Date(T0 + 1000));
+        const again = await store.sessions.addGroupParticipant(g.id, participant(b, { role: "participant" }));
+        assert.deepEqual(again.participants.map((p) => p.userId), [host, b]);
+        await store.sessions.addGroupParticipant(g.id, participant(c, { role: "participant" }));
+        await assert.rejects(store.sessions.addGroupParticipant(g.id, participant(d, { role: "participant" })), isCode("SESSION_FULL"));
+        // Someone already seated still gets the session back when it is full.
+        assert.equal((await store.sessions.addGroupParticipant(g.id, participant(c, { role: "participant" }))).participants.length, 3);
+        const stored = await store.sessions.get(g.id);
+        assert.deepEqual(stored?.participants.map((p) => p.userId), [host, b, c]);
+      });
+
+      it("gives a seat freed by a participant who left to a newcomer, and seats a leaver again while one remains", async () => {
+        const host = `user-${newId()}`;
+        const left = `user-${newId()}`;
+        const g = group(host, { maxParticipants: 2, status: "active", participants: [participant(host, { role: "host" }), participant(left, { role: "participant", leftAt: new Date(T0 + MIN) })] });
+        await store.sessions.create(g);
+        const newcomer = `user-${newId()}`;
+        const seated = await store.sessions.addGroupParticipant(g.id, participant(newcomer, { role: "participant" }));
+        assert.deepEqual(seated.participants.map((p) => [p.userId, p.leftAt !== undefined]), [[host, false], [left, true], [newcomer, false]]);
+        await assert.rejects(store.sessions.addGroupParticipant(g.id, participant(left, { role: "participant" })), isCode("SESSION_FULL"));
+
+        const h2 = `user-${newId()}`;
+        const l2 = `user-${newId()}`;
+        const g2 = group(h2, { maxParticipants: 2, participants: [participant(h2, { role: "host" }), participant(l2, { role: "participant", leftAt: new Date(T0 + MIN) })] });
+        await store.sessions.create(g2);
+        const back = await store.sessions.addGroupParticipant(g2.id, participant(l2, { role: "participant" }));
+        assert.deepEqual(back.participants.map((p) => [p.userId, p.leftAt]), [[h2, undefined], [l2, undefined]]);
+      });
+
+      it("refuses a seat in an unknown session, a pair or an ended group", async () => {
+        const p = participant(`user-${newId()}`, { role: "participant" });
+        await assert.rejects(store.sessions.addGroupParticipant(newId(), p), isCode("SESSION_NOT_FOUND"));
+        const pair = session([`user-${newId()}`, `user-${newId()}`]);
+        await store.sessions.create(pair);
+        await assert.rejects(store.sessions.addGroupParticipant(pair.id, p), isCode("SESSION_NOT_ACTIVE"));
+        const ended = group(`user-${newId()}`, { status: "completed" });
+        await store.sessions.create(ended);
+        await assert.rejects(store.sessions.addGroupParticipant(ended.id, p), isCode("SESSION_NOT_ACTIVE"));
+        assert.equal((await store.sessions.get(pair.id))?.participants.length, 2);
+      });
+
+      it("gives the last seats to exactly as many of several concurrent joiners, and loses none of them", async () => {
+        const host = `user-${newId()}`;
+        const g = group(host, { maxParticipants: 4 });
+        await store.sessions.create(g);
+        const joiners = Array.from({ length: 6 }, () => `user-${newId()}`);
+        const results = await Promise.allSettled(joiners.map((u) => store.sessions.addGroupParticipant(g.id, participant(u, { role: "participant" }))));
+        const seated = joiners.filter((_, i) => results[i]?.status === "fulfilled");
+        assert.equal(seated.length, 3);
+        for (const r of results) if (r.status === "rejected") assert.ok(isCode("SESSION_FULL")(r.reason), String(r.reason));
+        const stored = await store.sessions.get(g.id);
+        assert.deepEqual(stored?.participants.map((p) => p.userId).sort(), [host, ...seated].sort());
+      });
+    });
+
     describe("ratings", () => {
       async function endedSession(): Promise<{ id: string; a: string; b: string }> {
         const [a, b] = [`user-${newId()}`, `user-${newId()}`];

@@ -5,6 +5,7 @@ import type {
   MatchRequestRecord,
   ModerationResolution,
   OutboxRecord,
+  ParticipantRecord,
   RatingRecord,
   ReportRecord,
   SessionRecord,
@@ -13,6 +14,7 @@ import type {
 import type {
   AuditRecord,
   AuditRepository,
+  GroupListQuery,
   LearnerSkillRepository,
   MatchRequestRepository,
   ModerationRepository,
@@ -26,6 +28,7 @@ import type {
   UserErasure,
   WriteOptions,
 } from "../repositories.js";
+import { seatInGroup } from "../groupSeats.js";
 import { resolvedState } from "../moderationState.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 
@@ -136,6 +139,9 @@ class MemorySessions implements SessionRepository {
 
   async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
     if (this.byId.has(record.id)) throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+    if (record.inviteCode !== undefined && [...this.byId.values()].some((s) => s.inviteCode === record.inviteCode)) {
+      throw new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
+    }
     this.byId.set(record.id, structuredClone(record));
     this.outbox.append(options?.events);
   }
@@ -201,6 +207,31 @@ class MemorySessions implements SessionRepository {
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .slice(0, limit)
       .map((s) => structuredClone(s));
+  }
+
+  async findByInviteCode(inviteCode: string): Promise<SessionRecord | undefined> {
+    for (const s of this.byId.values()) if (s.inviteCode === inviteCode) return structuredClone(s);
+    return undefined;
+  }
+
+  async listPublicGroups(query: GroupListQuery): Promise<SessionRecord[]> {
+    const { after } = query;
+    return [...this.byId.values()]
+      .filter((s) => s.type === "public" && s.status === query.status)
+      .filter((s) => !query.targetLanguageCode || s.targetLanguageCode === query.targetLanguageCode)
+      .filter((s) => !after || s.createdAt > after.createdAt || (s.createdAt.getTime() === after.createdAt.getTime() && s.id > after.id))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, query.limit)
+      .map((s) => structuredClone(s));
+  }
+
+  async addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord> {
+    const current = this.byId.get(id);
+    if (!current) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    // Decided and written with no await in between: concurrent calls cannot overfill a group.
+    const decision = seatInGroup(current, participant);
+    if (decision.kind === "seat") this.byId.set(id, { ...current, participants: structuredClone(decision.participants), updatedAt: new Date() });
+    return structuredClone(this.byId.get(id) ?? current);
   }
 
   async upsertRating(id: string, rating: RatingRecord, options?: WriteOptions): Promise<RatingRecord[]> {

@@ -1,7 +1,8 @@
 import type { Model } from "mongoose";
 import { ParleyError } from "../../errors/errorCodes.js";
-import type { RatingRecord, SessionRecord, SessionStatus } from "../records.js";
-import type { SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
+import { seatInGroup } from "../groupSeats.js";
+import type { ParticipantRecord, RatingRecord, SessionRecord, SessionStatus } from "../records.js";
+import type { GroupListQuery, SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
 import { isDuplicateKeyError, splitPatch } from "./documentUpdates.js";
@@ -23,7 +24,12 @@ export class MongoSessionRepository implements SessionRepository {
     private readonly writer: ClaimedWriter,
   ) {}
 
-  /** @throws ParleyError `INVALID_REQUEST` when the id exists. */
+  /**
+   * FerretDB names neither the index nor the key of a duplicate, so an invite-code clash is
+   * told apart from an id clash by looking the code up.
+   * @throws ParleyError `INVITE_CODE_TAKEN` when another session has the invite code,
+   *   `INVALID_REQUEST` when the id exists.
+   */
   async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
     const applied = await this.outbox.writeWithEvents(this.ref(record.id), options?.events, async (token) => {
       try {
@@ -34,7 +40,12 @@ export class MongoSessionRepository implements SessionRepository {
         throw err;
       }
     });
-    if (!applied) throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+    if (applied) return;
+    if (record.inviteCode !== undefined) {
+      const holder = await this.model.findOne({ inviteCode: record.inviteCode }, { _id: 1 }).lean<Pick<SessionDocument, "_id">>().exec();
+      if (holder && holder._id !== record.id) throw new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
+    }
+    throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -102,6 +113,47 @@ export class MongoSessionRepository implements SessionRepository {
     if (limit <= 0) return [];
     const docs = await this.model.find({ status: { $in: LIVE_STATUSES } }).sort({ createdAt: 1 }).limit(limit).lean<SessionDocument[]>().exec();
     return docs.map(toSessionRecord);
+  }
+
+  async findByInviteCode(inviteCode: string): Promise<SessionRecord | undefined> {
+    const doc = await this.model.findOne({ inviteCode }).lean<SessionDocument>().exec();
+    return doc ? toSessionRecord(doc) : undefined;
+  }
+
+  async listPublicGroups(query: GroupListQuery): Promise<SessionRecord[]> {
+    if (query.limit <= 0) return [];
+    const { after } = query;
+    const filter = {
+      type: "public" as const,
+      status: query.status,
+      ...(query.targetLanguageCode ? { targetLanguageCode: query.targetLanguageCode } : {}),
+      ...(after ? { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.id } }] } : {}),
+    };
+    const docs = await this.model.find(filter).sort({ createdAt: 1, _id: 1 }).limit(query.limit).lean<SessionDocument[]>().exec();
+    return docs.map(toSessionRecord);
+  }
+
+  /**
+   * A claimed write of the whole `participants` array, decided by `seatInGroup` on the
+   * current document: racing joiners are decided one version at a time, so the last seat
+   * goes to exactly one of them (a conditional `$push` would overfill on FerretDB 1.24).
+   */
+  async addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord> {
+    let refusal: unknown;
+    const outcome = await this.write(id, (current) => {
+      refusal = undefined;
+      try {
+        const decision = seatInGroup(toSessionRecord(current), participant);
+        return decision.kind === "seat" ? { set: { participants: decision.participants, updatedAt: new Date() } } : undefined;
+      } catch (err) {
+        refusal = err;
+        return undefined;
+      }
+    }, undefined);
+    if (refusal) throw refusal;
+    const after = outcome === "missing" ? undefined : await this.get(id);
+    if (!after) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
+    return after;
   }
 
   /**

@@ -65,6 +65,12 @@ const sessionSchema = new Schema<SessionDocument>(
     matchRequestIds: { type: [String], default: [] },
     compatibilityScore: Number,
     hostUserId: String,
+    // A path named `type` is declared as `{ type: { type: … } }` in Mongoose.
+    type: { type: String, enum: ["public", "private"] },
+    inviteCode: String,
+    minParticipants: Number,
+    maxParticipants: Number,
+    scheduledStartAt: Date,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     startedAt: Date,
@@ -86,6 +92,12 @@ const sessionSchema = new Schema<SessionDocument>(
 sessionSchema.index({ status: 1, createdAt: 1 }, { name: "idx_session_status" });
 sessionSchema.index({ "participants.userId": 1, historyAt: -1 }, { name: "idx_session_user" });
 sessionSchema.index({ status: 1, endedAt: 1 }, { name: "idx_session_completed" });
+// Seed 000 group indexes. `inviteCode` is absent on pairs and public groups, so the
+// unique index is sparse; a clash on insert is told apart from an id clash by looking it up.
+sessionSchema.index({ status: 1, targetLanguageCode: 1 }, { name: "idx_session_status_language" });
+sessionSchema.index({ hostUserId: 1, createdAt: -1 }, { name: "idx_session_host" });
+sessionSchema.index({ inviteCode: 1 }, { name: "uniq_session_invite_code", unique: true, sparse: true });
+sessionSchema.index({ type: 1, status: 1 }, { name: "idx_session_type_status" });
 
 /** Registers the session model on `connection` (never on the global mongoose connection). */
 export function sessionModel(connection: Connection): Model<SessionDocument> {
