@@ -1,5 +1,6 @@
 import { backOff } from "exponential-backoff";
 import type { Logger } from "pino";
+import { isParleyError } from "../src/errors/errorCodes.js";
 import type { Counter } from "prom-client";
 import type { Store } from "../src/store/repositories.js";
 import type { StoreWrite, StoreWriteOutcome } from "../src/store/storeWrites.js";
@@ -36,6 +37,11 @@ export interface RoomIoQueueOptions {
   /** Called after a batch applied at least one write (the outbox relay may publish). */
   onWritten: () => void;
   retry?: IoRetryPolicy;
+}
+
+/** A ParleyError of a client's making (4xx): an answer, not a failure; never retried. */
+function isRefusal(err: unknown): boolean {
+  return isParleyError(err) && err.status < 500;
 }
 
 interface Waiter {
@@ -116,6 +122,7 @@ export class RoomIoQueue {
     try {
       return await backOff(task, this.backOffOptions(attempts, (err, next) => this.failed(operation, err, next)));
     } catch (err) {
+      if (isRefusal(err)) throw err;
       throw new RoomIoFailure(operation, err);
     }
   }
@@ -128,6 +135,7 @@ export class RoomIoQueue {
       maxDelay: this.retry.maxDelayMs,
       jitter: "full" as const,
       retry: (err: unknown, attemptNumber: number) => {
+        if (isRefusal(err)) return false;
         onFailure(err, attemptNumber < attempts ? attemptNumber + 1 : undefined);
         return true;
       },
