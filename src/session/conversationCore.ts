@@ -346,6 +346,8 @@ export class ConversationCore {
     const durationSeconds = ending?.durationSeconds ?? this.lifecycle.durationSeconds(now);
     const told: ConversationOutgoing = { to: to.all(), type: "session_ended", payload: { reason: "error", status: status === "waiting" || status === "active" ? "aborted" : status, durationSeconds } };
     const store = ending ? this.transitionEffects(ending) : effects();
+    // The failed transition was not stored: end whatever live status the store still has.
+    for (const w of store.writes) if (w.kind === "session.transition") w.expected = ["waiting", "active"];
     return { ...store, immediate: [told], messages: [], notes: store.notes, onWriteFailure: "ignore", close: "when_told" };
   }
 
