@@ -40,6 +40,8 @@ function groupCore(others: string[], max = 6) {
   return new ConversationCore({ session, topic, limits: { joinTimeoutSeconds: 60, maxDurationFreeSeconds: 900, maxDurationPremiumSeconds: 3600 }, prompts: { intervalMinSeconds: 180, intervalMaxSeconds: 300, maxPrompts: 5 }, random: () => 0 });
 }
 
+const endedStatus = (fx: ConversationEffects) => (fx.messages.find((m) => m.type === "session_ended")?.payload as { status?: string } | undefined)?.status;
+
 const typesTo = (fx: ConversationEffects, userId: string) =>
   [...fx.immediate, ...fx.messages].filter((m) => m.to.kind === "all" || (m.to.kind === "user" ? m.to.userId === userId : m.to.userId !== userId)).map((m) => m.type);
 
@@ -93,10 +95,10 @@ describe("ConversationCore (DESIGN §5–§6, seed 000 groups)", () => {
     const early = groupCore(["p2", "p3"]);
     for (const id of ["host", "p2", "p3"]) early.join(id, T0);
     assert.equal(early.leave("p2", "ended", T0 + 10 * S).writes.length, 0);
-    assert.equal(early.leave("p3", "disconnect", T0 + 20 * S).messages[0]?.payload.status, "aborted");
+    assert.equal(endedStatus(early.leave("p3", "disconnect", T0 + 20 * S)), "aborted");
     const late = groupCore(["p2"]);
     for (const id of ["host", "p2"]) late.join(id, T0);
-    assert.equal(late.leave("host", "ended", T0 + 61 * S).messages[0]?.payload.status, "completed");
+    assert.equal(endedStatus(late.leave("host", "ended", T0 + 61 * S)), "completed");
   });
 
   it("turns a transition that could not be stored into session_ended {reason: error} for everyone", () => {
