@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
 import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
-import { durationRange } from "../src/observability/metrics.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
@@ -14,6 +13,7 @@ import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
+import { reportConversationNote } from "./roomMetrics.js";
 
 type ConversationClient = Client<{ auth: Principal; userData: { leavingForGood?: boolean } }>;
 
@@ -55,17 +55,13 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       this.mark = new ConversationOpenMark(this.presence, sessionId);
       const { listed, opened } = await this.mark.check();
       const { config, catalog, store } = this.deps;
-      const session = await store.sessions.get(sessionId);
-      if (!session) throw new ParleyError("SESSION_NOT_FOUND", `session ${sessionId} not found`);
-      // Creation is idempotent per session: a second instance is refused by the driver's atomic
-      // insert (roomId = sessionId) and the matchmaker answers with the first room's listing.
-      if (session.status !== "waiting" && !(session.status === "active" && listed)) throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
-      const topic = catalog.get(session.targetLanguageCode, session.topicCode);
-      if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
-      const { promptIntervalMinSeconds: intervalMinSeconds, promptIntervalMaxSeconds: intervalMaxSeconds, maxPrompts } = config.session;
-      this.core = new ConversationCore({ session, topic, limits: config.session, prompts: { intervalMinSeconds, intervalMaxSeconds, maxPrompts }, signalingPerMinutePerPair: config.quotas.signalingPerMinute, random: this.deps.random });
+      // Idempotent per session: a second instance is refused by the driver's atomic insert
+      // (roomId = sessionId) and the matchmaker answers with the first room's listing.
+      const core = ConversationCore.open(sessionId, await store.sessions.get(sessionId), listed, (lang, code) => catalog.get(lang, code), { ...config.session, signalingPerMinutePerPair: config.quotas.signalingPerMinute }, this.deps.random);
+      this.core = core;
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
-      Object.assign(this.state, { sessionId, status: session.status, sessionType: session.sessionType, targetLanguageCode: session.targetLanguageCode, topicCode: session.topicCode, targetLevel: session.targetLevel });
+      const { status, sessionType, targetLanguageCode, topicCode, targetLevel } = core.record;
+      Object.assign(this.state, { sessionId, status, sessionType, targetLanguageCode, topicCode, targetLevel });
       this.syncState();
       this.autoDispose = false; // the room ends itself (expiry, time limit, last leave)
       // Headroom past the seats so a stranger reaches onAuth and gets a clear 403/409, not 522.
@@ -216,25 +212,16 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     );
   }
 
-  private deliver(m: ConversationOutgoing): void {
-    if (m.to.kind === "all") this.broadcast(m.type, m.payload);
-    else if (m.to.kind === "allExcept") this.broadcast(m.type, m.payload, { except: this.clients.find((c) => c.auth?.userId === (m.to as { userId: string }).userId) });
-    else this.clients.find((c) => c.auth?.userId === (m.to as { userId: string }).userId)?.send(m.type, m.payload);
+  private deliver({ to, type, payload }: ConversationOutgoing): void {
+    const client = to.kind === "all" ? undefined : this.clients.find((c) => c.auth?.userId === to.userId);
+    if (to.kind === "user") client?.send(type, payload);
+    else this.broadcast(type, payload, { except: client });
   }
 
   private note(note: ConversationNote): void {
-    const { metrics, logger } = this.deps;
-    const sessionId = this.state.sessionId;
-    if (note.kind === "prompt") return void metrics.promptsDisplayed.inc({ type: note.category });
-    if (note.kind === "started") {
-      Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
-      metrics.conversationsActive.inc();
-      return void logger.info({ event: "conversation.started", sessionId }, "conversation started");
-    }
-    this.state.status = note.to;
-    if (note.from === "active") metrics.conversationsActive.dec();
-    if (note.to === "completed") metrics.conversationsCompleted.inc({ language: this.state.targetLanguageCode, duration_range: durationRange(note.durationSeconds) });
-    logger.info({ event: `conversation.${note.to}`, sessionId, reason: note.reason, durationSeconds: note.durationSeconds }, "conversation ended");
+    if (note.kind === "started") Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
+    if (note.kind === "ended") this.state.status = note.to;
+    reportConversationNote(this.deps.metrics, this.deps.logger, this.state.sessionId, this.state.targetLanguageCode, note);
   }
 
   private syncState(): void {

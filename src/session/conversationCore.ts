@@ -160,6 +160,34 @@ export class ConversationCore {
     this.signaling = new PairSignalingBudget(options.signalingPerMinutePerPair ?? 100);
   }
 
+  /**
+   * The core of a stored session, for the room that opens it (DESIGN §1: one room per session,
+   * `roomId` = `sessionId`). A `waiting` session opens; an `active` one only when its room is
+   * listed already (a repeated creation, answered with the running room).
+   * @param settings the `Config.session` limits and prompt timing, signaling budget per pair
+   * @throws ParleyError `SESSION_NOT_FOUND`, `SESSION_NOT_ACTIVE`, `TOPIC_NOT_FOUND`
+   */
+  static open(
+    sessionId: string,
+    session: (SessionRecord & GroupSessionFields) | undefined,
+    listed: boolean,
+    topicOf: (language: string, code: string) => Topic | undefined,
+    settings: ConversationCoreOptions["limits"] & { promptIntervalMinSeconds: number; promptIntervalMaxSeconds: number; maxPrompts: number; signalingPerMinutePerPair: number },
+    random: () => number,
+  ): ConversationCore {
+    if (!session) throw new ParleyError("SESSION_NOT_FOUND", `session ${sessionId} not found`);
+    if (session.status !== "waiting" && !(session.status === "active" && listed)) throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
+    const topic = topicOf(session.targetLanguageCode, session.topicCode);
+    if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
+    const prompts = { intervalMinSeconds: settings.promptIntervalMinSeconds, intervalMaxSeconds: settings.promptIntervalMaxSeconds, maxPrompts: settings.maxPrompts };
+    return new ConversationCore({ session, topic, limits: settings, prompts, signalingPerMinutePerPair: settings.signalingPerMinutePerPair, random });
+  }
+
+  /** The stored session as the core was opened with. */
+  get record(): Readonly<SessionRecord> {
+    return this.session;
+  }
+
   /** The lifecycle's status. */
   get status(): SessionTransition["to"] {
     return this.lifecycle.status;
