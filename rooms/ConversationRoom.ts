@@ -167,13 +167,14 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private registerMessages(): void {
     const { logger, metrics, now } = this.deps;
     const counted = (type: string) => metrics.websocketMessages.inc({ type });
+    const spend = (client: Client) => consumeOrThrow(this.messageBudget, client.sessionId, "messages on this connection");
     const on = <T extends ConversationClientMessageType>(type: T, handler: (client: ConversationClient, message: ConversationClientMessage[T]) => ConversationEffects | Promise<void>) =>
       onValidatedMessage<z.ZodType<ConversationClientMessage[T]>, ConversationClient>(this, type, schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>, logger, async (client, message) => {
-        await consumeOrThrow(this.messageBudget, client.sessionId, "messages on this connection");
+        await spend(client);
         const fx = await handler(client, message);
         if (fx) this.apply(fx);
       }, counted);
-    onUnknownMessage(this, counted);
+    onUnknownMessage(this, counted, spend);
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));

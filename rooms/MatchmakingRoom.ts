@@ -204,7 +204,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   override async onDispose(): Promise<void> {
-    await this.io.idle();
+    await this.io?.idle();
     this.deps.metrics.queueSize.set({ queue: this.state.queue }, 0);
   }
 }
