@@ -373,10 +373,22 @@ export class ConversationCore {
     const status = ending?.to ?? this.lifecycle.status;
     const durationSeconds = ending?.durationSeconds ?? this.lifecycle.durationSeconds(now);
     const told: ConversationOutgoing = { to: to.all(), type: "session_ended", payload: { reason: "error", status: status === "waiting" || status === "active" ? "aborted" : status, durationSeconds } };
-    const store = ending ? this.transitionEffects(ending) : effects();
+    const store = ending ? this.transitionEffects(ending) : effects({ writes: failed.writes.flatMap((w) => this.asErrorEnd(w, now)) });
     // The failed transition was not stored: end whatever live status the store still has.
     for (const w of store.writes) if (w.kind === "session.transition") w.expected = ["waiting", "active"];
     return { ...store, immediate: [told], messages: [], notes: store.notes, onWriteFailure: "ignore", close: "when_told" };
+  }
+
+  /** An end write that failed, redone with reason `error` (and its events), once more. */
+  private asErrorEnd(write: StoreWrite, now: number): StoreWrite[] {
+    if (write.kind !== "session.transition" || write.patch.status === undefined || write.patch.status === "active" || write.patch.status === "waiting") return [];
+    const status = write.patch.status;
+    const stats = write.participantStats ?? {};
+    const participants = [...this.participants.values()].map((p) => ({ userId: p.userId, targetLanguageCode: p.targetLanguageCode, spokenSeconds: stats[p.userId]?.spokenSeconds ?? 0, turnCount: stats[p.userId]?.turnCount ?? 0 }));
+    const durationSeconds = write.patch.durationSeconds ?? 0;
+    const xpEligible = write.patch.xpEligible ?? false;
+    const ended = events.conversationEnded(status, this.session, { participants, reason: "error", durationSeconds, xpEligible }, now);
+    return [{ ...write, patch: { ...write.patch, endReason: "error" }, events: ended }];
   }
 
   /** The synced participants (role, connection, speaking stats), for the room's state. */
