@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
-import { talkingPair } from "../support/conversations.js";
+import { matchedPair, talkingPair } from "../support/conversations.js";
 import { testServer } from "../support/testServer.js";
 
-/** Issue 7 §3: every message type of the conversation room counts against one budget per connection. */
-describe("rooms: per-connection message budget", () => {
+/**
+ * Issue 7 §3: every message type of the conversation room counts against one budget per
+ * connection, and session joins over the SDK count against the user's budget as over REST.
+ */
+describe("rooms: per-connection message budget and session joins", () => {
   const open: Room[] = [];
   before(async () => {
     await testServer();
@@ -28,5 +31,15 @@ describe("rooms: per-connection message budget", () => {
     assert.equal(codes[10], "RATE_LIMITED");
     t.roomB.send("request_next_prompt", {});
     await t.inA.next("new_prompt", 1);
+  });
+
+  it("refuses a join over the SDK with 429 RATE_LIMITED once the user's session joins are spent", async () => {
+    const { parley, config } = await testServer();
+    const m = await matchedPair("fr", "daily_life.shopping");
+    // Spend the user's joins of this minute (REST or SDK alike).
+    await parley.rateLimits.sessionJoins.penalty(m.a.userId, config.quotas.sessionJoinsPerMinute);
+    await assert.rejects(m.a.sdk.consumeSeatReservation(m.fa.reservation), /RATE_LIMITED/);
+    const roomB = await m.b.sdk.consumeSeatReservation(m.fb.reservation);
+    open.push(roomB);
   });
 });
