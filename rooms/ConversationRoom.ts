@@ -196,7 +196,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   /** Applies a command's effects: immediate messages now, then writes, then the rest (DESIGN §1). */
   private apply(fx: ConversationEffects): void {
     for (const m of fx.immediate) this.deliver(m);
-    this.syncState();
+    // The synced state, like the messages, follows the writes: nothing shows before it is stored.
     const told = () => {
       for (const m of fx.messages) this.deliver(m);
       for (const note of fx.notes) this.note(note);
