@@ -96,6 +96,7 @@ const envSchema = z.object({
   RATE_LIMIT_SESSION_JOINS: int(5, 1),
   RATE_LIMIT_SIGNALING_PER_MINUTE: int(100, 1),
   RATE_LIMIT_REST_PER_MINUTE: int(600, 1),
+  RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE: int(600, 1),
 
   ENABLE_RECORDING: flag(true),
   RECORDING_RETENTION_DAYS: int(30, 1),
@@ -191,6 +192,8 @@ export interface Config {
     readonly sessionJoinsPerMinute: number;
     readonly signalingPerMinute: number;
     readonly restPerMinute: number;
+    /** Messages of any type one connection may send to a room per minute (issue 7 §3). */
+    readonly roomMessagesPerMinute: number;
   };
   readonly recording: { readonly enabled: boolean; readonly retentionDays: number };
   /** `OUTBOX_RETENTION_HOURS`: how long published outbox rows and processed event ids are kept. */
@@ -357,6 +360,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sessionJoinsPerMinute: env.RATE_LIMIT_SESSION_JOINS,
       signalingPerMinute: env.RATE_LIMIT_SIGNALING_PER_MINUTE,
       restPerMinute: env.RATE_LIMIT_REST_PER_MINUTE,
+      roomMessagesPerMinute: env.RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE,
     },
     recording: { enabled: env.ENABLE_RECORDING, retentionDays: env.RECORDING_RETENTION_DAYS },
     outboxRetentionHours: env.OUTBOX_RETENTION_HOURS,

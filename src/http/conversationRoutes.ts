@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import { isAdmin, type Principal } from "../auth/principal.js";
 import { ParleyError } from "../errors/errorCodes.js";
-import { createEvent } from "../events/envelope.js";
+import { events as buildEvents } from "../events/eventBuilders.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { queueFor } from "../matchmaking/queueName.js";
 import { rateBodySchema, submitRating } from "../session/ratingSubmission.js";
@@ -174,7 +174,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     }
     // Pending in the store but held by no room (its room is gone): cancel it in the store.
     const now = deps.now();
-    const event = createEvent("match.cancelled", userId, { matchRequestId: id, userId, reason: "cancelled by user" }, id, now);
+    const event = buildEvents.matchCancelled({ id, userId }, "cancelled by user", now);
     await store.matchRequests.transition(id, "pending", { status: "cancelled" }, { events: [event] });
     deps.onEventsWritten();
     sendSuccess(res);

@@ -3,6 +3,7 @@ import { DEFAULT_GROUP_MAX, DEFAULT_GROUP_MIN, GROUP_SIZE_RANGE, INVITE_CODE_LEN
 import { CEFR_LEVELS } from "../topics/cefr.js";
 import { TOPIC_CODE_PATTERN } from "../topics/topicCatalog.js";
 import { TOPIC_CATEGORIES } from "../topics/topic.js";
+import { ROOM_NAMES } from "../protocol/roomNames.js";
 
 /**
  * zod pieces shared by the REST routes (DESIGN §7): every path parameter, query and body is a
@@ -95,7 +96,7 @@ export const reportListQuerySchema = z.strictObject({
 export const userIdParamsSchema = z.strictObject({ userId: userIdSchema });
 
 /** `GET /api/admin/rooms` query: optionally one room type. */
-export const roomListQuerySchema = z.strictObject({ name: z.enum(["matchmaking", "conversation"]).optional() });
+export const roomListQuerySchema = z.strictObject({ name: z.enum([ROOM_NAMES.matchmaking, ROOM_NAMES.conversation]).optional() });
 
 /** `GET /api/admin/topics` query: one language or all; inactive topics included unless `false`. */
 export const adminTopicListQuerySchema = z.strictObject({

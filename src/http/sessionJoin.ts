@@ -2,7 +2,7 @@ import { matchMaker } from "@colyseus/core";
 import type { Principal } from "../auth/principal.js";
 import { iceServersFor } from "../auth/turnCredentials.js";
 import { ParleyError, isParleyError } from "../errors/errorCodes.js";
-import { consumeOrThrow } from "../limits/rateLimits.js";
+import { assertBudgetLeft } from "../limits/rateLimits.js";
 import type { SessionRecord } from "../store/records.js";
 import type { HttpDeps } from "./httpDeps.js";
 import type { RoomCalls, RoomListing } from "./roomCalls.js";
@@ -43,7 +43,8 @@ export function createSessionJoiner(deps: HttpDeps, rooms: RoomCalls): SessionJo
     liveRoomOf,
     async join(initial, principal, beforeSeat) {
       if (!LIVE_STATUSES.has(initial.status)) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${initial.status}`);
-      await consumeOrThrow(deps.rateLimits.sessionJoins, principal.userId, "session joins");
+      // The room consumes the join's point when the seat is used (every path counts there once).
+      await assertBudgetLeft(deps.rateLimits.sessionJoins, principal.userId, "session joins");
       const session = beforeSeat ? await beforeSeat(initial) : initial;
       const room = await liveRoomOf(session);
       if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");

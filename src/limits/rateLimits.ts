@@ -78,3 +78,16 @@ export async function consumeOrThrow(limiter: RateLimiterAbstract, key: string, 
     throw res;
   }
 }
+
+/**
+ * Checks that `limiter` has a point left for `key` without consuming it: for a step whose point
+ * is consumed later, where the action really happens (a REST session join returns a seat
+ * reservation; the conversation room consumes the point when the seat is used).
+ * @throws ParleyError `RATE_LIMITED` with `retryAfterSeconds` when the budget is spent
+ */
+export async function assertBudgetLeft(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
+  const res = await limiter.get(key);
+  if (res && res.remainingPoints <= 0) {
+    throw new ParleyError("RATE_LIMITED", `too many ${what}`, { retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) });
+  }
+}

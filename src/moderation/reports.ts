@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ParleyError } from "../errors/errorCodes.js";
-import { createEvent } from "../events/envelope.js";
+import { events } from "../events/eventBuilders.js";
 import type { ModerationResolution, ReportRecord, UserModerationRecord } from "../store/records.js";
 import type { ModerationRepository, Store } from "../store/repositories.js";
 
@@ -101,7 +101,7 @@ export async function submitReport(
     block: body.block,
     createdAt: new Date(now),
   };
-  const reportedEvent = createEvent("participant.reported", reported, {
+  const reportedEvent = events.participantReported({
     reportId: report.id,
     sessionId,
     reporterUserId,
@@ -110,20 +110,20 @@ export async function submitReport(
     block: body.block,
     reportCount,
     flaggedForReview: state?.flaggedForReview === true || reportCount > FLAG_AFTER_DISTINCT_REPORTERS,
-  }, sessionId, now);
+  }, now);
   await store.moderation.createReport(report, { events: [reportedEvent] });
   if (body.block) await store.moderation.block(reporterUserId, reported);
 
   if (state?.flaggedForReview) return { reportId: report.id, flaggedForReview: true };
   const distinctReporters = await store.moderation.countDistinctReporters(reported, since);
   if (distinctReporters <= FLAG_AFTER_DISTINCT_REPORTERS) return { reportId: report.id, flaggedForReview: false };
-  const flaggedEvent = createEvent("participant.flagged", reported, {
+  const flaggedEvent = events.participantFlagged({
     userId: reported,
     distinctReporters,
     flaggedAt: new Date(now).toISOString(),
     lastReportId: report.id,
     sessionId,
-  }, sessionId, now);
+  }, now);
   await store.moderation.flagForReview(reported, new Date(now), { events: [flaggedEvent] });
   return { reportId: report.id, flaggedForReview: true };
 }

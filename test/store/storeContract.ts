@@ -6,6 +6,7 @@ import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, t
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
 import { SEED_TOPICS } from "../../src/topics/seed/index.js";
 import type { Topic } from "../../src/topics/topic.js";
+import { describeBatchWrites } from "./batchWriteContract.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -147,6 +148,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     it("answers ping", async () => {
       await store.ping();
     });
+
+    describeBatchWrites(() => store);
 
     describe("match requests", () => {
       it("returns a created ticket as written, times as Dates", async () => {

@@ -30,6 +30,7 @@ import type {
 } from "../repositories.js";
 import { seatInGroup } from "../groupSeats.js";
 import { resolvedState } from "../moderationState.js";
+import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 
 const LIVE = new Set(["waiting", "active"]);
@@ -467,6 +468,7 @@ export function createMemoryStore(): Store {
   const learnerSkills = new MemoryLearnerSkills();
   return {
     kind: "memory",
+    writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
     matchRequests,
     sessions,
     moderation,
