@@ -79,9 +79,20 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       // Every join counts here, once, whatever gave the seat (REST only checks the budget).
       await consumeOrThrow(this.deps.rateLimits.sessionJoins, principal.userId, "session joins");
       if (this.clients.some((c) => c.auth?.userId === principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "already connected to this session");
-      const blocked = this.core.isGroup ? await this.deps.store.moderation.blockedPeers(principal.userId) : [];
-      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string> }, blocked, this.deps.now());
-      if (admitted.writes.length > 0) await this.io.write(admitted.writes).catch(() => Promise.reject(new ParleyError("INTERNAL_ERROR", "could not add you to the session; try again")));
+      const { store } = this.deps;
+      const blocked = this.core.isGroup ? await store.moderation.blockedPeers(principal.userId) : [];
+      // A group member seated over REST since the room opened (invite code, public join).
+      const seated = this.core.isGroup && !this.core.isParticipant(principal.userId) ? await this.io.run("read_seat", () => store.sessions.get(this.roomId), true) : undefined;
+      const seat = seated?.participants.find((p) => p.userId === principal.userId && !p.leftAt);
+      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string> }, blocked, this.deps.now(), seat);
+      if (admitted.writes.length > 0) {
+        const outcomes = await this.io.write(admitted.writes).catch(() => undefined);
+        const refused = outcomes ? outcomes.find((o) => o.status !== "applied") : { status: "failed" as const, error: undefined };
+        if (refused) {
+          this.core.withdrawAdmission(principal.userId);
+          throw refused.status === "refused" && refused.error ? refused.error : new ParleyError("INTERNAL_ERROR", "could not add you to the session; try again");
+        }
+      }
       return principal;
     } catch (err) {
       throw toJoinError(err);

@@ -200,15 +200,18 @@ export class ConversationCore {
 
   /**
    * Decides whether `candidate` may join (DESIGN §5 "only the session's participants; a public
-   * group admits newcomers up to maxParticipants"; seed 000 blocks). A public group's newcomer is
-   * admitted here and the returned effects store them as a participant (the room waits for that
-   * write before letting them in).
+   * group admits newcomers up to maxParticipants"; seed 000 blocks and invite codes). A group
+   * member seated in the store since the room opened (`seated`: over REST, by invite code or a
+   * public join) is taken as is; a public group's newcomer without a seat is admitted here and
+   * the returned effects seat them in the store (the room waits for that write before letting
+   * them in, and calls {@link withdrawAdmission} when it is refused).
    * @param blockedPeers users `candidate` blocked or was blocked by (from the store)
+   * @param seated the store's participant record of `candidate` (no `leftAt`), when there is one
    * @throws ParleyError `SESSION_NOT_ACTIVE` (ended), `NOT_A_PARTICIPANT` (stranger; private
-   *   group; left a group), `SESSION_FULL` (public group with no seat left), `FORBIDDEN` (a
+   *   group without a seat; left a group), `SESSION_FULL` (no seat left), `FORBIDDEN` (a
    *   blocked pair would share the group).
    */
-  admit(candidate: JoinCandidate, blockedPeers: readonly string[], now: number): ConversationEffects {
+  admit(candidate: JoinCandidate, blockedPeers: readonly string[], now: number, seated?: ParticipantRecord): ConversationEffects {
     if (this.lifecycle.isEnded) throw new ParleyError("SESSION_NOT_ACTIVE", `this session is ${this.lifecycle.status}`);
     const known = this.lifecycle.isParticipant(candidate.userId);
     if (this.isGroup) {
@@ -217,6 +220,11 @@ export class ConversationCore {
       if (inGroup.some((id) => blocked.has(id))) throw new ParleyError("FORBIDDEN", "you cannot join a group with someone you blocked or who blocked you");
     }
     if (known) return effects();
+    if (this.isGroup && seated?.userId === candidate.userId && !seated.leftAt) {
+      this.lifecycle.admit(candidate.userId, seated.tier);
+      this.participants.set(candidate.userId, { ...seated });
+      return effects();
+    }
     if (!this.isGroup || this.session.type !== "public") throw new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session");
     this.lifecycle.admit(candidate.userId, candidate.tier);
     const participant: ParticipantRecord = {
@@ -235,6 +243,18 @@ export class ConversationCore {
     };
     this.participants.set(candidate.userId, participant);
     return effects({ writes: [{ kind: "session.addParticipant", id: this.sessionId, participant }], onWriteFailure: "ignore" });
+  }
+
+  /** Takes back {@link admit}'s admission of `userId` when their seat could not be stored. */
+  withdrawAdmission(userId: string): void {
+    if (this.connected.has(userId)) return;
+    this.lifecycle.withdraw(userId);
+    if (!this.lifecycle.isParticipant(userId)) this.participants.delete(userId);
+  }
+
+  /** True when `userId` is a participant (admitted, not withdrawn). */
+  isParticipant(userId: string): boolean {
+    return this.lifecycle.isParticipant(userId);
   }
 
   /**
@@ -284,7 +304,9 @@ export class ConversationCore {
     const transition = this.lifecycle.leave(userId, now);
     const participant = this.participants.get(userId);
     if (participant) participant.leftAt = new Date(now);
-    const result = effects({ immediate });
+    // A group goes on: store that the seat is free (a pair's end is stored by its transition).
+    const seatFreed: StoreWrite[] = this.isGroup && !transition ? [{ kind: "session.participantLeft", id: this.sessionId, userId, at: new Date(now) }] : [];
+    const result = effects({ immediate, writes: seatFreed });
     return transition ? merge(result, this.transitionEffects(transition)) : merge(result, this.hostChange());
   }
 

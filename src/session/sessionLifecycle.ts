@@ -321,6 +321,17 @@ export class SessionLifecycle {
   }
 
   /**
+   * Takes back an admission whose seat could not be stored: `userId` stops being a participant.
+   * Nothing happens for someone who joined the room already.
+   */
+  withdraw(userId: string): void {
+    if (this.present.has(userId)) return;
+    const i = this.participants.indexOf(userId);
+    if (i >= 0) this.participants.splice(i, 1);
+    this.tiers.delete(userId);
+  }
+
+  /**
    * A participant has joined the room. `waiting → active` when the required number is present.
    * Joining again (reconnection) is a no-op.
    * @returns the `waiting → active` transition, or null.

@@ -25,10 +25,13 @@ export type StoreWrite =
   /** `sessions.patch` of live fields (prompts): always applied. */
   | { kind: "session.patch"; id: string; patch: Partial<SessionRecord> }
   /**
-   * Adds a participant to a live session (a group newcomer, seed 000), unless one with that
-   * userId is there. Refused when the session is not `waiting`/`active`.
+   * Seats a participant in a live group (a newcomer, seed 000) through
+   * `sessions.addGroupParticipant`: never beyond `maxParticipants` (refused with `SESSION_FULL`),
+   * nothing for someone seated already. Refused when the session is not `waiting`/`active`.
    */
-  | { kind: "session.addParticipant"; id: string; participant: ParticipantRecord };
+  | { kind: "session.addParticipant"; id: string; participant: ParticipantRecord }
+  /** Marks a group participant as gone for good (`leftAt`), which frees their seat (seed 000). */
+  | { kind: "session.participantLeft"; id: string; userId: string; at: Date };
 
 /**
  * What became of one write: `applied`; `refused` (its condition did not hold, `error` says why
@@ -81,11 +84,14 @@ export async function applyWrite(store: Pick<Store, "matchRequests" | "sessions"
       case "session.patch":
         await store.sessions.patch(write.id, write.patch);
         break;
-      case "session.addParticipant": {
+      case "session.addParticipant":
+        await store.sessions.addGroupParticipant(write.id, write.participant);
+        break;
+      case "session.participantLeft": {
         const stored = await store.sessions.get(write.id);
         if (!stored) return { status: "refused" };
-        if (stored.participants.some((p) => p.userId === write.participant.userId)) return { status: "applied" };
-        applied = await store.sessions.transition(write.id, [stored.status].filter((s) => s === "waiting" || s === "active"), { participants: [...stored.participants, write.participant] });
+        const participants = stored.participants.map((p) => (p.userId === write.userId ? { ...p, leftAt: write.at } : p));
+        applied = await store.sessions.transition(write.id, [stored.status].filter((s) => s === "waiting" || s === "active"), { participants });
         break;
       }
     }

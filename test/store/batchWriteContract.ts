@@ -100,7 +100,7 @@ export function describeBatchWrites(current: () => Store): void {
 
     it("merges speaking stats into the stored participants of a transition, and adds a group newcomer once", async () => {
       const store = current();
-      const s = session(["a", "b"].map((n) => `${n}-${randomUUID()}`));
+      const s = { ...session(["a", "b"].map((n) => `${n}-${randomUUID()}`)), sessionType: "group" as const, type: "public" as const, minParticipants: 2, maxParticipants: 3 };
       await store.sessions.create(s);
       const [a, b] = s.participants.map((p) => p.userId) as [string, string];
       const newcomer = participant(`c-${randomUUID()}`);
@@ -117,6 +117,11 @@ export function describeBatchWrites(current: () => Store): void {
         [b, `name of ${b}`, 0, 0],
         [newcomer.userId, newcomer.displayName, 0, 0],
       ]);
+      const full = await store.writeBatch([{ kind: "session.addParticipant", id: s.id, participant: participant(`e-${randomUUID()}`) }]);
+      assert.equal(full[0]?.status === "refused" && full[0].error?.code, "SESSION_FULL", "never beyond maxParticipants");
+      const left = await store.writeBatch([{ kind: "session.participantLeft", id: s.id, userId: newcomer.userId, at: new Date(T0 + 1000) }]);
+      assert.equal(left[0]?.status, "applied");
+      assert.deepEqual((await store.sessions.get(s.id))?.participants.find((p) => p.userId === newcomer.userId)?.leftAt, new Date(T0 + 1000), "the seat is free again");
       await store.sessions.transition(s.id, ["active"], { status: "completed" });
       const late = await store.writeBatch([{ kind: "session.addParticipant", id: s.id, participant: participant(`d-${randomUUID()}`) }]);
       assert.equal(late[0]?.status, "refused", "no newcomer in an ended session");
