@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "../events/envelope.js";
+import type { ChannelMemberRepository, ChannelRepository, MessageRepository, NotificationRepository } from "./chatRepositories.js";
 import type {
   MatchRequestRecord,
   MatchRequestStatus,
@@ -173,6 +174,11 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly processedEvents: ProcessedEventRepository;
   readonly learnerSkills: LearnerSkillRepository;
+  /** Chat messages, channels, channel members, notifications (issue 9, `chatRepositories.ts`). */
+  readonly messages: MessageRepository;
+  readonly channels: ChannelRepository;
+  readonly channelMembers: ChannelMemberRepository;
+  readonly notifications: NotificationRepository;
   /**
    * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
    * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no

@@ -4,6 +4,7 @@ import { ParleyError } from "../../src/errors/errorCodes.js";
 import { createEvent, type EventEnvelope, type EventType } from "../../src/events/envelope.js";
 import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, type RatingRecord, type ReportRecord, type SessionRecord } from "../../src/store/records.js";
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
+import { describeChatStoreContract } from "./chatStoreContract.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -728,5 +729,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(page.total, all.total);
       });
     });
+
+    describeChatStoreContract(() => store);
   });
 }

@@ -22,6 +22,7 @@ import type {
   WriteOptions,
 } from "../repositories.js";
 import { anonymizedSessionFields } from "../userErasure.js";
+import { MemoryChannelMembers, MemoryChannels, MemoryMessages, MemoryNotifications } from "./memoryChatStore.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -340,6 +341,10 @@ export function createMemoryStore(): Store {
     audit: new MemoryAudit(),
     processedEvents: new MemoryProcessedEvents(),
     learnerSkills,
+    messages: new MemoryMessages(),
+    channels: new MemoryChannels(),
+    channelMembers: new MemoryChannelMembers(),
+    notifications: new MemoryNotifications(),
     async eraseUser(userId: string): Promise<UserErasure> {
       return {
         sessionsAnonymized: sessions.anonymizeParticipant(userId),

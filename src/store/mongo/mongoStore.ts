@@ -1,6 +1,8 @@
 import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
 import { auditModel } from "./auditModel.js";
+import { chatModels } from "./chatModels.js";
+import { mongoChatRepositories } from "./mongoChatRepositories.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
@@ -60,6 +62,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       claims: claimModel(connection),
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
+      ...chatModels(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
@@ -81,6 +84,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       audit: new MongoAuditRepository(models.audit),
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
+      ...mongoChatRepositories(models),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {
