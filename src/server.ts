@@ -2,6 +2,7 @@ import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type 
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
+import { LoungeRoom } from "../rooms/LoungeRoom.js";
 import { MatchmakingRoom } from "../rooms/MatchmakingRoom.js";
 import type { RoomDeps } from "../rooms/roomDeps.js";
 import { createTokenVerifier } from "./auth/tokenVerifier.js";
@@ -186,6 +187,9 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   class BoundConversationRoom extends ConversationRoom {
     protected readonly deps = roomDeps;
   }
+  class BoundLoungeRoom extends LoungeRoom {
+    protected readonly deps = roomDeps;
+  }
 
   const cleanupRooms: CleanupRooms = {
     async listedConversationIds() {
@@ -210,6 +214,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     rooms: {
       matchmaking: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
       conversation: defineRoom(BoundConversationRoom),
+      lounge: defineRoom(BoundLoungeRoom).filterBy(["channelId"]),
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.
