@@ -3,6 +3,7 @@ import { monitor } from "@colyseus/monitor";
 import { ParleyError } from "../errors/errorCodes.js";
 import { requireAuth, requireRole } from "./authMiddleware.js";
 import { adminRoutes } from "./adminRoutes.js";
+import { chatRoutes } from "./chatRoutes.js";
 import { conversationRoutes } from "./conversationRoutes.js";
 import { demoAppRoutes } from "./demoAppRoutes.js";
 import { errorHandler } from "./httpErrors.js";
@@ -24,6 +25,7 @@ export function mountHttp(app: Application, deps: HttpDeps): void {
   app.use(opsRoutes(deps));
   app.use(openApiRoutes());
   const auth = requireAuth(deps.verifier, deps.rateLimits);
+  app.use(chatRoutes(deps, auth));
   app.use("/api/conversations", auth, conversationRoutes(deps));
   app.use("/api/admin", auth, adminRoutes(deps));
   app.use("/colyseus", auth, requireRole("admin"), monitor());
