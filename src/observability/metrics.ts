@@ -16,6 +16,8 @@ export interface Metrics {
   eventsPublished: Counter;
   outboxPending: Gauge;
   recordingUploadSeconds: Histogram;
+  /** Failed store/room I/O attempts of a room's I/O queue, retried or final (DESIGN §1). */
+  roomIoFailures: Counter<"room" | "operation">;
 }
 
 /** Bucket label of a conversation's duration for `conversations_completed_total`. */
@@ -46,5 +48,6 @@ export function createMetrics(): Metrics {
     eventsPublished: new Counter({ name: "events_published_total", help: "Events published from the outbox", registers }),
     outboxPending: new Gauge({ name: "outbox_pending", help: "Events waiting in the outbox", registers }),
     recordingUploadSeconds: new Histogram({ name: "recording_upload_duration_seconds", help: "Recording upload duration", registers }),
+    roomIoFailures: new Counter({ name: "room_io_failures_total", help: "Failed I/O attempts of a room's I/O queue (retried or final), by room and operation", labelNames: ["room", "operation"], registers }),
   };
 }

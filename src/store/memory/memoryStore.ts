@@ -21,6 +21,7 @@ import type {
   UserErasure,
   WriteOptions,
 } from "../repositories.js";
+import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import { MemoryChannelMembers, MemoryChannels, MemoryMessages, MemoryNotifications } from "./memoryChatStore.js";
 
@@ -334,6 +335,7 @@ export function createMemoryStore(): Store {
   const learnerSkills = new MemoryLearnerSkills();
   return {
     kind: "memory",
+    writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
     matchRequests,
     sessions,
     moderation,
