@@ -8,6 +8,7 @@ import { durationRange } from "../src/observability/metrics.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
+import { ChatRoomShell } from "./chatCommands.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
@@ -46,6 +47,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private core!: ConversationCore;
   private io!: RoomIoQueue;
   private mark!: ConversationOpenMark;
+  private chat!: ChatRoomShell;
   private readonly messageBudget = new RateLimiterMemory({ points: MESSAGES_PER_CONNECTION_PER_MINUTE, duration: 60 });
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
@@ -65,6 +67,10 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       const { promptIntervalMinSeconds: intervalMinSeconds, promptIntervalMaxSeconds: intervalMaxSeconds, maxPrompts } = config.session;
       this.core = new ConversationCore({ session, topic, limits: config.session, prompts: { intervalMinSeconds, intervalMaxSeconds, maxPrompts }, signalingPerMinutePerPair: config.quotas.signalingPerMinute, random: this.deps.random });
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
+      // The session's chat (kept across a room re-created for the same session).
+      this.core.chat.remember((await store.messages.listBefore(sessionId, { limit: 50 })).messages);
+      const clientsOf = (userId: string) => this.clients.filter((c) => c.auth?.userId === userId);
+      this.chat = new ChatRoomShell(this.core.chat, { store, logger: this.deps.logger, now: this.deps.now, presence: this.presence, clientsOf, allClients: () => [...this.clients], enqueue: (task) => this.io.run("chat", task, true) });
       Object.assign(this.state, { sessionId, status: session.status, sessionType: session.sessionType, targetLanguageCode: session.targetLanguageCode, topicCode: session.topicCode, targetLevel: session.targetLevel });
       this.syncState();
       this.autoDispose = false; // the room ends itself (expiry, time limit, last leave)
@@ -104,6 +110,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     }
     this.deps.metrics.websocketConnections.inc();
     this.apply(fx);
+    this.chat.welcome(client, userOf(client)).catch((err: unknown) => this.deps.logger.warn({ err }, "chat welcome failed"));
   }
 
   override onDrop(client: ConversationClient, code?: number): void {
@@ -116,10 +123,12 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   override onReconnect(client: ConversationClient): void {
     this.deps.metrics.websocketConnections.inc();
     this.apply(this.core.reconnect(userOf(client), this.deps.now()));
+    this.chat.welcome(client, userOf(client)).catch((err: unknown) => this.deps.logger.warn({ err }, "chat welcome failed"));
   }
 
   override onLeave(client: ConversationClient, code?: number): void {
     const userId = userOf(client);
+    this.chat.farewell(client, userId);
     if (this.state.participants.get(userId)?.connected) this.deps.metrics.websocketConnections.dec();
     const now = this.deps.now();
     if (code === CLOSE_SERVER_SHUTDOWN) this.apply(this.core.drop(userId, now));
@@ -134,6 +143,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   override async onDispose(): Promise<void> {
+    this.chat?.dispose();
     await this.io?.idle();
     await this.mark?.clear();
   }
@@ -178,6 +188,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
         if (fx) this.apply(fx);
       }, counted);
     onUnknownMessage(this, counted);
+    this.chat.register(this, (client) => this.core.chatActor(userOf(client as ConversationClient)), counted);
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));

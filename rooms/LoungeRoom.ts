@@ -7,12 +7,13 @@ import { chatMuteSchema, chatSlowModeSchema } from "../src/chat/chatMessages.js"
 import type { ChatMessageRecord } from "../src/chat/chatRecords.js";
 import { authorizeChannel } from "../src/chat/dmAccess.js";
 import { ParleyError } from "../src/errors/errorCodes.js";
-import { NotificationDelivery, Notifier } from "../src/notifications/notifier.js";
+import { ROOM_NAMES } from "../src/protocol/roomNames.js";
 import { ChatRoomShell, chatActorOf } from "./chatCommands.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import { LoungeState, OnlineMemberState } from "./loungeState.js";
 import type { RoomDeps } from "./roomDeps.js";
+import { RoomIoQueue } from "./roomIoQueue.js";
 
 type LoungeClient = Client<{ auth: Principal }>;
 
@@ -44,9 +45,7 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
   override state = new LoungeState();
   private address!: ChannelAddress;
   private chat!: ChatRoomShell;
-  private notifier!: Notifier;
-  private delivery!: NotificationDelivery;
-  private io: Promise<unknown> = Promise.resolve();
+  private io!: RoomIoQueue;
 
   override async onCreate(options: unknown): Promise<void> {
     try {
@@ -57,16 +56,15 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
       const core = new ChannelCore({ channelId, slowModeSeconds: channel?.slowModeSeconds ?? 0 });
       for (const m of members) core.addMember({ userId: m.userId, displayName: m.displayName, lastReadMessageId: m.lastReadMessageId, mutedUntil: m.mutedUntil?.getTime() });
       core.remember(page.messages);
-      this.notifier = new Notifier(store.notifications, this.presence, now);
-      this.delivery = new NotificationDelivery(store.notifications, this.presence, now, (userId, notification) => this.sendTo(userId, "notification", { notification }), (err) => logger.warn({ err }, "notification delivery failed"));
+      this.io = new RoomIoQueue({ room: ROOM_NAMES.lounge, store, logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
       this.chat = new ChatRoomShell(core, {
         store,
         logger,
         now,
-        notifier: this.notifier,
+        presence: this.presence,
         clientsOf: (userId) => this.clients.filter((c) => c.auth?.userId === userId),
         allClients: () => [...this.clients],
-        enqueue: (task) => this.enqueue(task),
+        enqueue: (task) => this.io.run("chat", task, true),
         afterMessage: (message) => this.notifyDmPartner(message),
       });
       this.state.channelId = channelId;
@@ -105,7 +103,7 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
     }
     this.deps.metrics.websocketConnections.inc();
     const joinedAt = new Date(now());
-    await this.enqueue(async () => {
+    await this.io.run("chat.member", async () => {
       await store.channels.ensure({
         id: channelId,
         kind: this.address.kind,
@@ -114,11 +112,10 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
         createdAt: joinedAt,
       });
       await store.channelMembers.upsert({ channelId, userId: principal.userId, displayName: principal.displayName, ...(principal.avatarUrl ? { avatarUrl: principal.avatarUrl } : {}), joinedAt });
-    });
+    }, true);
     const cursor = core.member(principal.userId)?.lastReadMessageId;
     const unreadCount = await store.messages.countUnread(channelId, principal.userId, cursor);
-    this.chat.sendHistory(client, { unreadCount });
-    await this.delivery.attach(principal.userId);
+    await this.chat.welcome(client, principal.userId, { unreadCount });
   }
 
   override onLeave(client: LoungeClient): void {
@@ -126,12 +123,12 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
     this.deps.metrics.websocketConnections.dec();
     if (!userId || this.clients.some((c) => c !== client && c.auth?.userId === userId)) return;
     this.state.online.delete(userId);
-    this.delivery.detach(userId);
+    this.chat.farewell(client, userId);
   }
 
   override async onDispose(): Promise<void> {
-    this.delivery?.detachAll();
-    await this.io;
+    this.chat?.dispose();
+    await this.io?.idle();
   }
 
   private registerMessages(): void {
@@ -160,7 +157,7 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
     if (this.address.kind !== "dm") return;
     const partner = this.address.userIds.find((u) => u !== message.sender.userId);
     if (!partner || this.clients.some((c) => c.auth?.userId === partner) || message.mentions.includes(partner)) return;
-    this.notifier
+    this.chat.notifier
       .notify({
         userId: partner,
         type: "dm_message",
@@ -172,16 +169,4 @@ export abstract class LoungeRoom extends Room<{ state: LoungeState; client: Loun
       .catch((err: unknown) => this.deps.logger.warn({ err }, "DM notification failed"));
   }
 
-  private sendTo(userId: string, type: string, payload: unknown): boolean {
-    const targets = this.clients.filter((c) => c.auth?.userId === userId);
-    for (const c of targets) c.send(type, payload);
-    return targets.length > 0;
-  }
-
-  /** The room's one ordered I/O queue: each task starts after the previous one settled. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.io.then(task);
-    this.io = run.catch(() => undefined);
-    return run;
-  }
 }

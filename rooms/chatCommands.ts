@@ -9,7 +9,7 @@ import { chatCorrectSchema, chatDeleteSchema, chatEditSchema, chatMessageView, c
 import type { ChatMessageRecord } from "../src/chat/chatRecords.js";
 import { ParleyError } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
-import type { Notifier } from "../src/notifications/notifier.js";
+import { NotificationDelivery, Notifier, type NotificationPresence } from "../src/notifications/notifier.js";
 import type { Store } from "../src/store/repositories.js";
 import { onValidatedMessage } from "./guardedMessages.js";
 
@@ -17,20 +17,22 @@ import { onValidatedMessage } from "./guardedMessages.js";
 export const CHAT_RATE_POINTS = 20;
 /** The window of {@link CHAT_RATE_POINTS}, in seconds. */
 export const CHAT_RATE_WINDOW_SECONDS = 10;
-/** Attempts of one write before the command is given up with `INTERNAL_ERROR`. */
-const WRITE_ATTEMPTS = 3;
 
 /** What the chat glue needs from its room. `now` in epoch ms. */
 export interface ChatRoomPorts {
   store: Store;
   logger: Logger;
   now: () => number;
-  notifier: Notifier;
+  /** The room's presence: notifications are published and received on it (any process). */
+  presence: NotificationPresence;
   /** The room's clients of one user. */
   clientsOf(userId: string): Client[];
   /** Everyone connected. */
   allClients(): Client[];
-  /** Runs `task` in the room's one ordered I/O queue; resolves or rejects with it. */
+  /**
+   * Runs `task` in the room's one ordered I/O queue (`RoomIoQueue.run`, retried: every chat
+   * write is idempotent); resolves or rejects with it.
+   */
   enqueue<T>(task: () => Promise<T>): Promise<T>;
   /** The room's chat may run commands now (e.g. the session is live). @throws ParleyError */
   assertOpen?(): void;
@@ -45,21 +47,50 @@ export function chatActorOf(principal: Principal, moderation: boolean): ChatActo
 }
 
 /**
- * The imperative shell of a {@link ChannelCore} inside a room (DESIGN §1): for each chat
- * message it checks the per-user rate limit, loads the older messages the command names into
- * the core, runs the command (synchronously, commands in arrival order), persists the writes
- * in the room's I/O queue (a failing write is retried, then the sender gets `error
- * INTERNAL_ERROR` and nobody is told), and only then sends the messages, creates the mention
- * notifications and writes the audit entry.
+ * The imperative shell of a {@link ChannelCore} inside a room (DESIGN §1), shared by the
+ * `conversation` and `lounge` rooms: for each chat message it checks the per-user rate limit,
+ * loads the older messages the command names into the core, runs the command (synchronously,
+ * commands in arrival order), persists the writes in the room's I/O queue (retried there; when
+ * they fail for good the sender gets `error INTERNAL_ERROR` and nobody is told), and only then
+ * sends the messages, creates the mention notifications and writes the audit entry. It also
+ * greets each connection ({@link welcome}: `chat_history`, live notifications) and lets go of it
+ * ({@link farewell}).
  */
 export class ChatRoomShell {
+  /** Creates the room's notifications (mentions; the lounge's DM notices). */
+  readonly notifier: Notifier;
+  private readonly delivery: NotificationDelivery;
   private readonly limiter = new RateLimiterMemory({ points: CHAT_RATE_POINTS, duration: CHAT_RATE_WINDOW_SECONDS });
   private commands: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly core: ChannelCore,
     private readonly ports: ChatRoomPorts,
-  ) {}
+  ) {
+    const { store, presence, now, logger } = ports;
+    this.notifier = new Notifier(store.notifications, presence, now);
+    this.delivery = new NotificationDelivery(store.notifications, presence, now, (userId, notification) => this.sendTo(userId, "notification", { notification }), (err) => logger.warn({ err }, "notification delivery failed"));
+  }
+
+  /**
+   * A connection joined or reconnected: it gets `chat_history` (DESIGN §5: the last 50, oldest
+   * first, after every join and reconnection) and its user's live notifications.
+   */
+  async welcome(client: Client, userId: string, extra: { unreadCount?: number } = {}): Promise<void> {
+    this.sendHistory(client, extra);
+    await this.delivery.attach(userId);
+  }
+
+  /** A connection left for good: stops the user's notifications here when it was their last one. */
+  farewell(client: Client, userId: string): void {
+    if (this.ports.clientsOf(userId).some((c) => c !== client)) return;
+    this.delivery.detach(userId);
+  }
+
+  /** The room is disposing: no more notifications here. */
+  dispose(): void {
+    this.delivery.detachAll();
+  }
 
   /**
    * Registers `chat_send`, `chat_edit`, `chat_delete`, `chat_react`, `chat_read`,
@@ -118,7 +149,7 @@ export class ChatRoomShell {
     try {
       stored = await this.ports.enqueue(async () => {
         let replaced: ChatMessageRecord | undefined;
-        for (const write of effects.writes) replaced = (await this.persist(write)) ?? replaced;
+        for (const write of effects.writes) replaced = (await this.persistOnce(write)) ?? replaced;
         return replaced;
       });
     } catch (err) {
@@ -131,9 +162,9 @@ export class ChatRoomShell {
       return;
     }
     for (const out of effects.send) this.deliver(out, out.type, out.payload);
-    const { notifier, store, now, logger } = this.ports;
+    const { store, now, logger } = this.ports;
     for (const notice of effects.notices) {
-      notifier
+      this.notifier
         .notify({
           userId: notice.userId,
           type: "mention",
@@ -151,44 +182,46 @@ export class ChatRoomShell {
     if (effects.message && effects.writes[0]?.kind === "insert_message") this.ports.afterMessage?.(effects.message);
   }
 
-  /** One write, retried on failure. @returns the stored message when an insert was a repeat */
-  private async persist(write: ChatWrite): Promise<ChatMessageRecord | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.persistOnce(write);
-      } catch (err) {
-        if (attempt >= WRITE_ATTEMPTS) throw err;
-        this.ports.logger.warn({ err, attempt, write: write.kind }, "chat write failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      }
-    }
-  }
-
+  /** One write (idempotent: the I/O queue may run it again). @returns the stored message when an insert repeated an earlier one */
   private async persistOnce(write: ChatWrite): Promise<ChatMessageRecord | undefined> {
     const { store } = this.ports;
     const channelId = this.core.channelId;
     switch (write.kind) {
       case "insert_message": {
         const result = await store.messages.insert(write.message);
-        if (result.inserted) await store.channels.touch(channelId, write.message.createdAt);
-        return result.inserted ? undefined : result.message;
+        // Our own insert, seen again by a retry, is not a repeat.
+        const repeat = !result.inserted && result.message.id !== write.message.id;
+        if (!repeat) await store.channels.touch(channelId, write.message.createdAt);
+        return repeat ? result.message : undefined;
       }
       case "update_message":
         await store.messages.update(write.message);
         return undefined;
       case "read_cursor":
+        await this.ensureMember(write.userId);
         await store.channelMembers.setReadCursor(channelId, write.userId, write.lastReadMessageId);
         return undefined;
-      case "mute": {
-        const known = this.core.member(write.userId);
-        await store.channelMembers.upsert({ channelId, userId: write.userId, displayName: known?.displayName ?? write.userId, joinedAt: new Date(this.ports.now()) });
+      case "mute":
+        await this.ensureMember(write.userId);
         await store.channelMembers.setMutedUntil(channelId, write.userId, write.mutedUntil);
         return undefined;
-      }
       case "slow_mode":
         await store.channels.setSlowMode(channelId, write.seconds);
         return undefined;
     }
+  }
+
+  /** Stores the member (a session's participants have no member record until their first cursor). */
+  private async ensureMember(userId: string): Promise<void> {
+    const { store, now } = this.ports;
+    if (await store.channelMembers.get(this.core.channelId, userId)) return;
+    await store.channelMembers.upsert({ channelId: this.core.channelId, userId, displayName: this.core.member(userId)?.displayName ?? userId, joinedAt: new Date(now()) });
+  }
+
+  private sendTo(userId: string, type: string, payload: unknown): boolean {
+    const targets = this.ports.clientsOf(userId);
+    for (const c of targets) c.send(type, payload);
+    return targets.length > 0;
   }
 
   private deliver(recipients: ChatRecipients, type: string, payload: unknown): void {

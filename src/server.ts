@@ -215,7 +215,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     rooms: {
       [ROOM_NAMES.matchmaking]: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
       [ROOM_NAMES.conversation]: defineRoom(BoundConversationRoom),
-      lounge: defineRoom(BoundLoungeRoom).filterBy(["channelId"]),
+      [ROOM_NAMES.lounge]: defineRoom(BoundLoungeRoom).filterBy(["channelId"]),
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.

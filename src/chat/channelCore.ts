@@ -76,8 +76,8 @@ export interface ChannelMember {
 /** Options of {@link ChannelCore}. */
 export interface ChannelCoreOptions {
   channelId: string;
-  /** Session start, epoch ms: correction offsets count from it (conversation channels). */
-  sessionStartedAt?: number;
+  /** The session's start, epoch ms (undefined before it started): correction offsets count from it (conversation channels). */
+  sessionStart?: () => number | undefined;
   /** Seconds a member waits between two messages; moderators exempt. @default 0 */
   slowModeSeconds?: number;
   /** @default {@link BUFFER_LIMIT} */
@@ -109,7 +109,7 @@ export function compareMessages(a: Pick<ChatMessageRecord, "createdAt" | "id">, 
  */
 export class ChannelCore {
   readonly channelId: string;
-  private readonly sessionStartedAt?: number;
+  private readonly sessionStart: () => number | undefined;
   private slowMode: number;
   private readonly bufferLimit: number;
   private readonly idSuffix: () => string;
@@ -125,7 +125,7 @@ export class ChannelCore {
 
   constructor(options: ChannelCoreOptions) {
     this.channelId = options.channelId;
-    this.sessionStartedAt = options.sessionStartedAt;
+    this.sessionStart = options.sessionStart ?? (() => undefined);
     this.slowMode = options.slowModeSeconds ?? 0;
     this.bufferLimit = options.bufferLimit ?? BUFFER_LIMIT;
     this.idSuffix = options.idSuffix ?? (() => randomBytes(4).toString("hex"));
@@ -214,7 +214,7 @@ export class ChannelCore {
     const corrected = normalizeChatText(cmd.corrected, "corrected");
     const note = cmd.note === undefined ? undefined : normalizeChatText(cmd.note, "note", MAX_CORRECTION_NOTE_CHARS);
     if (!target.text.includes(original)) throw new ParleyError("INVALID_REQUEST", "original: must occur in the corrected message");
-    const from = this.sessionStartedAt ?? target.createdAt.getTime();
+    const from = this.sessionStart() ?? target.createdAt.getTime();
     const offsetSeconds = Math.max(0, Math.floor((now - from) / 1000));
     const message = this.create(actor, now, {
       kind: "correction",

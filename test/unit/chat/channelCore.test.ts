@@ -106,7 +106,7 @@ describe("chat: ChannelCore", () => {
   });
 
   it("stores a correction of a partner's message with its offset from the session start", () => {
-    const c = core({ channelId: "9d6c", sessionStartedAt: T0 });
+    const c = core({ channelId: "9d6c", sessionStart: () => T0 });
     const m = c.send(bo, { text: "I goed to school", clientMessageId: "g" }, T0 + 30_000).message!;
     const fix = c.correct(ana, { messageId: m.id, original: "goed", corrected: "went", note: "irregular verb" }, T0 + 95_500);
     assert.equal(fix.message?.kind, "correction");
