@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
+import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { ROOM_NAMES } from "../../src/protocol/index.js";
 import { Inbox, newLearner, practiceOptions } from "../support/learners.js";
 import { testServer } from "../support/testServer.js";
@@ -13,13 +16,15 @@ describe("rooms: a queue room never voids a seat reservation", () => {
     await testServer();
   });
 
-  it("joins 40 learners arriving every 15 ms into a queue that empties after each match: no join fails", async () => {
-    const arrivals = 40;
+  it("joins 60 learners arriving every 10 ms into a queue that empties after each match, its clock running every 2 ms: no join fails", async () => {
+    const arrivals = 60;
     const failures: unknown[] = [];
     let matched = 0;
+    // The room's matching round as often as arrivals happen: every empty moment is seen.
+    const ticker = setInterval(() => (matchMaker.getLocalRoomById(queueRoomId("fr")) as unknown as MatchmakingRoom | undefined)?.tick(), 2);
     await Promise.all(
       Array.from({ length: arrivals }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, i * 15));
+        await new Promise((resolve) => setTimeout(resolve, i * 10));
         const learner = await newLearner(`burst${i}`, { nativeLanguageCode: "it", levels: { fr: "A2" } });
         try {
           const room = await learner.sdk.joinOrCreate(ROOM_NAMES.matchmaking, practiceOptions("fr", "daily_life.introductions", { preferredPartnerLevel: "any" }));
@@ -31,7 +36,7 @@ describe("rooms: a queue room never voids a seat reservation", () => {
           failures.push(err);
         }
       }),
-    );
+    ).finally(() => clearInterval(ticker));
     assert.deepEqual(failures.map(String), []);
     assert.equal(matched, arrivals);
   });
