@@ -154,6 +154,11 @@ export class ChatRoomShell {
       });
     } catch (err) {
       this.ports.logger.error({ err, channelId: this.core.channelId }, "chat write failed; nobody was told");
+      // The core ran ahead of the store: put the messages back as stored, so a retry is a new try.
+      for (const write of effects.writes) {
+        if (write.kind !== "insert_message" && write.kind !== "update_message") continue;
+        this.core.restore(write.message.id, await this.ports.store.messages.get(write.message.id).catch(() => undefined));
+      }
       throw new ParleyError("INTERNAL_ERROR", "the message could not be stored; try again");
     }
     if (stored) {

@@ -116,7 +116,7 @@ export class ChatHome {
 
   private renderBell(): void {
     const unread = this.notifications.filter((n) => n.status !== "read").length;
-    this.bell.textContent = unread ? `🔔 ${unread}` : "🔔";
+    this.bell.textContent = `🔔 Notifications${unread ? ` (${unread})` : ""}`;
     this.bell.setAttribute("aria-label", `${unread} unread notifications`);
     const all = el("button", "link", "Mark all read");
     all.type = "button";

@@ -185,6 +185,21 @@ export class ChannelCore {
     this.trim();
   }
 
+  /**
+   * Puts a message back as the store has it after its write failed for good: the stored
+   * version replaces the buffered one, or the message leaves the buffer when the store has none
+   * (or could not be read; {@link remember} brings it back when a command names it again).
+   */
+  restore(messageId: string, stored: ChatMessageRecord | undefined): void {
+    const buffered = this.byId.get(messageId);
+    if (buffered) {
+      this.byId.delete(messageId);
+      this.byClientId.delete(clientKey(buffered.sender.userId, buffered.clientMessageId));
+      this.ordered.splice(this.ordered.indexOf(buffered), 1);
+    }
+    if (stored) this.remember([stored]);
+  }
+
   /** The last `limit` buffered messages, oldest first (copies). */
   history(limit = HISTORY_LIMIT): ChatMessageRecord[] {
     return this.ordered.slice(-limit).map((m) => structuredClone(m));
