@@ -230,7 +230,13 @@ export class ChatRoomShell {
   }
 
   private deliver(recipients: ChatRecipients, type: string, payload: unknown): void {
-    const targets = recipients.to === "all" ? this.ports.allClients() : recipients.to === "user" ? this.ports.clientsOf(recipients.userId) : this.ports.allClients().filter((c) => !this.ports.clientsOf(recipients.userId).includes(c));
+    let targets: Client[];
+    if (recipients.to === "all") targets = this.ports.allClients();
+    else if (recipients.to === "user") targets = this.ports.clientsOf(recipients.userId);
+    else {
+      const excluded = new Set(this.ports.clientsOf(recipients.userId));
+      targets = this.ports.allClients().filter((c) => !excluded.has(c));
+    }
     for (const c of targets) c.send(type, payload);
   }
 }
