@@ -7,6 +7,7 @@ import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
+import { ChatRoomShell } from "./chatCommands.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
@@ -44,6 +45,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private io!: RoomIoQueue;
   private mark!: ConversationOpenMark;
   private messageBudget!: RateLimiterMemory;
+  private chat!: ChatRoomShell;
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
     try {
@@ -57,6 +59,10 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       const core = ConversationCore.open(sessionId, await store.sessions.get(sessionId), listed, (lang, code) => catalog.get(lang, code), { ...config.session, signalingPerMinutePerPair: config.quotas.signalingPerMinute }, this.deps.random);
       this.core = core;
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
+      // The session's chat (kept across a room re-created for the same session).
+      this.core.chat.remember((await store.messages.listBefore(sessionId, { limit: 50 })).messages);
+      const clientsOf = (userId: string) => this.clients.filter((c) => c.auth?.userId === userId);
+      this.chat = new ChatRoomShell(this.core.chat, { store, logger: this.deps.logger, now: this.deps.now, presence: this.presence, clientsOf, allClients: () => [...this.clients], enqueue: (task) => this.io.run("chat", task, true) });
       const { status, sessionType, targetLanguageCode, topicCode, targetLevel } = core.record;
       Object.assign(this.state, { sessionId, status, sessionType, targetLanguageCode, topicCode, targetLevel });
       this.syncState();
@@ -108,6 +114,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     }
     this.deps.metrics.websocketConnections.inc();
     this.apply(fx);
+    this.chat.welcome(client, userOf(client)).catch((err: unknown) => this.deps.logger.warn({ err }, "chat welcome failed"));
   }
 
   override onDrop(client: ConversationClient, code?: number): void {
@@ -120,10 +127,12 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   override onReconnect(client: ConversationClient): void {
     this.deps.metrics.websocketConnections.inc();
     this.apply(this.core.reconnect(userOf(client), this.deps.now()));
+    this.chat.welcome(client, userOf(client)).catch((err: unknown) => this.deps.logger.warn({ err }, "chat welcome failed"));
   }
 
   override onLeave(client: ConversationClient, code?: number): void {
     const userId = userOf(client);
+    this.chat.farewell(client, userId);
     if (this.state.participants.get(userId)?.connected) this.deps.metrics.websocketConnections.dec();
     const now = this.deps.now();
     if (code === CLOSE_SERVER_SHUTDOWN) this.apply(this.core.drop(userId, now));
@@ -138,6 +147,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   override async onDispose(): Promise<void> {
+    this.chat?.dispose();
     await this.io?.idle();
     await this.mark?.clear();
   }
@@ -185,6 +195,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
         if (fx) this.apply(fx);
       }, counted);
     onUnknownMessage(this, counted, spend);
+    this.chat.register(this, (client) => this.core.chatActor(userOf(client as ConversationClient)), counted);
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));

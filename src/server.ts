@@ -3,6 +3,7 @@ import type { Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
+import { LoungeRoom } from "../rooms/LoungeRoom.js";
 import { MatchmakingRoom } from "../rooms/MatchmakingRoom.js";
 import type { RoomDeps } from "../rooms/roomDeps.js";
 import { ROOM_NAMES } from "./protocol/roomNames.js";
@@ -209,6 +210,9 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   class BoundConversationRoom extends ConversationRoom {
     protected readonly deps = roomDeps;
   }
+  class BoundLoungeRoom extends LoungeRoom {
+    protected readonly deps = roomDeps;
+  }
 
   const cleanupRooms: CleanupRooms = {
     async listedConversationIds() {
@@ -233,6 +237,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     rooms: {
       [ROOM_NAMES.matchmaking]: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
       [ROOM_NAMES.conversation]: defineRoom(BoundConversationRoom),
+      [ROOM_NAMES.lounge]: defineRoom(BoundLoungeRoom).filterBy(["channelId"]),
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.

@@ -49,7 +49,8 @@ export interface HistoryEntry {
 /** Reasons accepted by `POST /sessions/:id/report`. */
 export const REPORT_REASONS = ["harassment", "inappropriate", "spam", "no_show", "other"] as const;
 
-async function call<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
+/** One REST call with the bearer token; the JSON answer, or {@link ApiError}. */
+export async function call<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -118,6 +119,7 @@ export interface TokenClaims {
   nativeLanguageCode?: string;
   levels?: Record<string, string>;
   tier?: "free" | "premium";
+  roles?: string[];
   exp?: number;
 }
 

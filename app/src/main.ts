@@ -12,6 +12,8 @@ import type { ErrorMessage, MatchFoundMessage, MatchRequestView, MatchSuggestion
 import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 import { ApiError, decodeToken, history, joinSession, listTopics, mintDevToken, rateSession, reportPartner, REPORT_REASONS, type TokenClaims, type TopicView } from "./api.js";
 import { initGroupCall, type GroupDebug } from "./groupCall.js";
+import { ChatHome } from "./chatHome.js";
+import { ChatPanel } from "./chatPanel.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
 
@@ -185,6 +187,8 @@ let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
 let waitStartedAt = 0;
 let sessionEnded = false;
 let pendingRating: { resolve: (average: number) => void; reject: (err: Error) => void } | null = null;
+let chatHome: ChatHome | null = null;
+let chatPanel: ChatPanel | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // 1. Sign in
@@ -204,6 +208,8 @@ function signIn(newToken: string): void {
   text("whoami-text", `${decoded.name ?? decoded.sub} · native ${decoded.nativeLanguageCode ?? "?"} · ${levels || "no levels"} · ${tier}`);
   const firstTarget = Object.keys(decoded.levels ?? {})[0];
   if (firstTarget && LANGUAGES[firstTarget]) $<HTMLSelectElement>("su-target").value = firstTarget;
+  chatHome?.dispose();
+  chatHome = new ChatHome($("chat-home"), $("bell-slot"), sdk, newToken, decoded);
   setPhase("ready");
   status(`Signed in as ${decoded.name ?? decoded.sub}.`);
   void onTargetChanged();
@@ -212,6 +218,8 @@ function signIn(newToken: string): void {
 
 function signOut(): void {
   void leaveEverything();
+  chatHome?.dispose();
+  chatHome = null;
   sessionStorage.removeItem(TOKEN_KEY);
   token = null;
   claims = null;
@@ -608,6 +616,8 @@ async function onMatchFound(found: MatchFoundMsg): Promise<void> {
 
 function wireConversation(room: Room<unknown, ConversationState>, found: MatchFoundMsg): void {
   const partnerId = found.partner.userId;
+  chatPanel?.dispose();
+  chatPanel = new ChatPanel($("talk-chat"), room, { userId: debug.userId ?? "", moderator: false, onNotification: (n) => chatHome?.notified(n) });
   room.onMessage("partner_joined", (msg: { partnerId: string; partnerName: string }) => {
     if (msg.partnerId !== partnerId) return;
     status(`${msg.partnerName} joined.`);
@@ -848,6 +858,8 @@ const groups = initGroupCall(
 // Teardown
 
 function closeConversation(options: { keepRoom?: boolean } = {}): void {
+  chatPanel?.dispose();
+  chatPanel = null;
   clearInterval(talkTimer);
   clearInterval(heartbeatTimer);
   link?.close();

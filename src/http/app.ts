@@ -3,6 +3,7 @@ import { monitor } from "@colyseus/monitor";
 import { ParleyError } from "../errors/errorCodes.js";
 import { requireAuth } from "./authMiddleware.js";
 import { adminRoutes } from "./adminRoutes.js";
+import { chatRoutes } from "./chatRoutes.js";
 import { conversationRoutes } from "./conversationRoutes.js";
 import { demoAppRoutes } from "./demoAppRoutes.js";
 import { errorHandler } from "./httpErrors.js";
@@ -27,6 +28,7 @@ export function mountHttp(app: Application, deps: HttpDeps): void {
   app.use(openApiRoutes());
   const auth = requireAuth(deps.verifier, deps.rateLimits);
   const monitorSessions = monitorAccess(deps);
+  app.use(chatRoutes(deps, auth));
   app.use("/api/conversations", auth, conversationRoutes(deps));
   app.use("/api/admin/monitor-session", monitorSessions.sessionRoutes);
   app.use("/api/admin", auth, adminRoutes(deps));

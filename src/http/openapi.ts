@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { resolutionBodySchema } from "../moderation/reports.js";
 import { rateBodySchema } from "../session/ratingSubmission.js";
+import { channelMessagesQuerySchema, messagePageQuerySchema, notificationListQuerySchema, openDmBodySchema } from "./chatRoutes.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import {
   adminTopicListQuerySchema,
@@ -129,6 +130,7 @@ export function openApiDocument(): JsonSchema {
     [`${C}/history`]: {
       get: operation({ summary: "My ended conversations, newest first (userId: admins only)", tag: conv, parameters: queryParameters(historyQuerySchema), success: [200, "{ conversations, total, hasMore }"], errors: ["FORBIDDEN"] }),
     },
+    ...chatPaths(),
     "/api/admin/rooms": {
       get: operation({ summary: "Rooms of every process", tag: admin, parameters: queryParameters(roomListQuerySchema), success: [200, "{ rooms }"], errors: ["FORBIDDEN"] }),
     },
@@ -159,8 +161,8 @@ export function openApiDocument(): JsonSchema {
   };
   return {
     openapi: "3.1.0",
-    info: { title: "parley conversation service", version: "0.1.0", description: "REST API of seed 002 §3, group sessions of seed 000 and the admin API (DESIGN §7). Realtime traffic uses the Colyseus rooms `matchmaking` and `conversation`." },
-    tags: [{ name: conv }, { name: admin }],
+    info: { title: "parley conversation service", version: "0.1.0", description: "REST API of seed 002 §3, group sessions of seed 000, chat, DMs and notifications of seeds 003/004, and the admin API (DESIGN §7). Realtime traffic uses the Colyseus rooms `matchmaking`, `conversation` and `lounge`." },
+    tags: [{ name: conv }, { name: admin }, { name: "chat" }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -171,6 +173,34 @@ export function openApiDocument(): JsonSchema {
           properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string", enum: Object.keys(ERROR_CODES) }, message: { type: "string" } } } },
         },
       },
+    },
+  };
+}
+
+/** The chat and notification endpoints (issue 9, DESIGN §7; `chatRoutes.ts`). */
+function chatPaths(): Record<string, Record<string, JsonSchema>> {
+  const tag = "chat";
+  const notificationId = pathParameter("id", "notification id (UUID)", { type: "string", format: "uuid" });
+  const channelId = pathParameter("channelId", "lounge:<lang> or dm:<userA>:<userB> (ids sorted)");
+  return {
+    "/api/notifications": {
+      get: operation({ summary: "My notifications, newest first (not expired)", tag, parameters: queryParameters(notificationListQuerySchema), success: [200, "{ notifications, nextCursor? }"], errors: [] }),
+    },
+    "/api/notifications/{id}/read": {
+      post: operation({ summary: "Mark one of my notifications read", tag, parameters: [notificationId], success: [200, "{ notification }"], errors: ["NOT_FOUND"] }),
+    },
+    "/api/notifications/read-all": {
+      post: operation({ summary: "Mark all my notifications read", tag, success: [200, "{ updated }"], errors: [] }),
+    },
+    "/api/dms": {
+      get: operation({ summary: "My DMs with their last message and unread count", tag, success: [200, "{ dms: [{ channelId, partner, lastMessage?, unreadCount }] }"], errors: [] }),
+      post: operation({ summary: "Open (or get) the DM with a partner of a completed conversation", tag, body: openDmBodySchema, success: [200, "{ channelId }"], errors: ["FORBIDDEN"] }),
+    },
+    "/api/channels/{channelId}/messages": {
+      get: operation({ summary: "A page of a lounge's or DM's messages, oldest first (moderators: q searches)", tag, parameters: [channelId, ...queryParameters(channelMessagesQuerySchema)], success: [200, "{ messages, nextCursor? }"], errors: ["FORBIDDEN", "MESSAGE_NOT_FOUND"] }),
+    },
+    "/api/conversations/sessions/{id}/messages": {
+      get: operation({ summary: "A page of a session's chat, oldest first (participants, admins, moderators)", tag, parameters: [sessionId, ...queryParameters(messagePageQuerySchema)], success: [200, "{ messages, nextCursor? }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "MESSAGE_NOT_FOUND"] }),
     },
   };
 }

@@ -6,4 +6,5 @@
 export * from "./roomNames.js";
 export * from "./matchmakingMessages.js";
 export * from "./conversationMessages.js";
+export * from "../chat/chatMessages.js";
 export { matchmakingJoinOptionsSchema, matchRequestBodySchema, type MatchRequestBody } from "../matchmaking/matchRequestOptions.js";

@@ -7,6 +7,8 @@ export const ROOM_NAMES = {
   matchmaking: "matchmaking",
   /** One per conversation session, pair or group; `roomId` = `sessionId`, DESIGN §5. */
   conversation: "conversation",
+  /** One per persistent chat channel, lounge or DM (`filterBy(["channelId"])`), DESIGN §5. */
+  lounge: "lounge",
 } as const;
 
 /** One of {@link ROOM_NAMES}. */

@@ -1,3 +1,4 @@
+import { ChannelCore, type ChatActor } from "../chat/channelCore.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { events } from "../events/eventBuilders.js";
 import type { ConversationServerMessages } from "../protocol/conversationMessages.js";
@@ -135,6 +136,12 @@ export class ConversationCore {
   private readonly connected = new Set<string>();
   private readonly lastHeartbeat = new Map<string, number>();
   private knownHost: string | undefined;
+  /**
+   * The session's chat (DESIGN §5 `chat_*`, §10 corrections): channel id = session id,
+   * members = the participants, correction offsets from the session start. The room runs its
+   * commands through `ChatRoomShell` with {@link chatActor} as the gate.
+   */
+  readonly chat: ChannelCore;
 
   constructor(options: ConversationCoreOptions) {
     const { session } = options;
@@ -158,6 +165,20 @@ export class ConversationCore {
     this.knownHost = this.lifecycle.hostUserId;
     this.prompts = new PromptScheduler({ topic: options.topic, ...options.prompts, random: options.random });
     this.signaling = new PairSignalingBudget(options.signalingPerMinutePerPair ?? 100);
+    this.chat = new ChannelCore({ channelId: session.id, sessionStart: () => this.lifecycle.startedAt });
+    for (const p of session.participants) this.chat.addMember({ userId: p.userId, displayName: p.displayName });
+  }
+
+  /**
+   * Who may chat in the session (DESIGN §5): a participant, while the session is not over;
+   * nobody moderates a session's chat (delete: the author only).
+   * @throws ParleyError `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE` (ended)
+   */
+  chatActor(userId: string): ChatActor {
+    const participant = this.participants.get(userId);
+    if (!participant || !this.lifecycle.isParticipant(userId)) throw new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session");
+    if (this.lifecycle.isEnded) throw new ParleyError("SESSION_NOT_ACTIVE", `this session is ${this.lifecycle.status}`);
+    return { userId, displayName: participant.displayName, ...(participant.avatarUrl ? { avatarUrl: participant.avatarUrl } : {}), moderator: false };
   }
 
   /**
@@ -242,6 +263,7 @@ export class ConversationCore {
       turnCount: 0,
     };
     this.participants.set(candidate.userId, participant);
+    this.chat.addMember({ userId: candidate.userId, displayName: candidate.displayName });
     return effects({ writes: [{ kind: "session.addParticipant", id: this.sessionId, participant }], onWriteFailure: "ignore" });
   }
 

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from "../events/envelope.js";
 import type { Topic } from "../topics/topic.js";
+import type { ChannelMemberRepository, ChannelRepository, MessageRepository, NotificationRepository } from "./chatRepositories.js";
 import type { StoreWrite, StoreWriteOutcome } from "./storeWrites.js";
 import type {
   MatchRequestRecord,
@@ -294,6 +295,11 @@ export interface Store {
   readonly processedEvents: ProcessedEventRepository;
   readonly learnerSkills: LearnerSkillRepository;
   readonly topics: TopicRepository;
+  /** Chat messages, channels, channel members, notifications (issue 9, `chatRepositories.ts`). */
+  readonly messages: MessageRepository;
+  readonly channels: ChannelRepository;
+  readonly channelMembers: ChannelMemberRepository;
+  readonly notifications: NotificationRepository;
   /**
    * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
    * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no

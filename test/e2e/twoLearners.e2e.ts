@@ -141,6 +141,15 @@ async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioConte
     assert.equal(a, b);
   });
 
+  await step("chat: Marie writes, Jean sees it and reacts with 👍, Marie sees the reaction", async () => {
+    await marie.page.getByRole("textbox", { name: "Message" }).fill("Hello Jean, nice to meet you!");
+    await marie.page.locator("#talk-chat").getByRole("button", { name: "Send" }).click();
+    const onJean = jean.page.locator("#talk-chat .chat-message", { hasText: "Hello Jean, nice to meet you!" });
+    await onJean.waitFor();
+    await onJean.getByRole("button", { name: "👍" }).click();
+    await marie.page.locator("#talk-chat .chat-message", { hasText: "Hello Jean" }).getByRole("button", { name: "👍 1" }).waitFor();
+  });
+
   await step("speaking indicator: voice-activity edges reach parley and come back in state", async () => {
     // The fake voice talks 1.2 s, pauses 1.3 s: each page sends speaking true then false, and
     // sees its partner's spoken time, synced by the room, grow.

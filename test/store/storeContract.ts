@@ -6,6 +6,7 @@ import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, t
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
 import { SEED_TOPICS } from "../../src/topics/seed/index.js";
 import type { Topic } from "../../src/topics/topic.js";
+import { describeChatStoreContract } from "./chatStoreContract.js";
 import { describeBatchWrites } from "./batchWriteContract.js";
 
 /**
@@ -1057,5 +1058,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(page.total, all.total);
       });
     });
+
+    describeChatStoreContract(() => store);
   });
 }

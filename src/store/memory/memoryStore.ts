@@ -32,6 +32,7 @@ import { seatInGroup } from "../groupSeats.js";
 import { resolvedState } from "../moderationState.js";
 import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
+import { MemoryChannelMembers, MemoryChannels, MemoryMessages, MemoryNotifications } from "./memoryChatStore.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -477,6 +478,10 @@ export function createMemoryStore(): Store {
     processedEvents: new MemoryProcessedEvents(),
     learnerSkills,
     topics: new MemoryTopics(),
+    messages: new MemoryMessages(),
+    channels: new MemoryChannels(),
+    channelMembers: new MemoryChannelMembers(),
+    notifications: new MemoryNotifications(),
     async eraseUser(userId: string): Promise<UserErasure> {
       return {
         sessionsAnonymized: sessions.anonymizeParticipant(userId),

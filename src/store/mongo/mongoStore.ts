@@ -2,6 +2,8 @@ import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
 import { applyWritesInOrder } from "../storeWrites.js";
 import { auditModel } from "./auditModel.js";
+import { chatModels } from "./chatModels.js";
+import { mongoChatRepositories } from "./mongoChatRepositories.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
@@ -65,6 +67,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       claims: claimModel(connection),
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
+      ...chatModels(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
@@ -87,6 +90,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
       topics: new MongoTopicRepository(models.topics),
+      ...mongoChatRepositories(models),
       // In order, not overlapped: concurrent event writes contend for the outbox's next `seq`
       // (the loser of the unique index draws again), which costs more than it saves.
       writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
