@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { PassThrough } from "node:stream";
@@ -6,10 +6,15 @@ import { type Config, ConfigError } from "../config/config.js";
 import {
   assertContentType,
   assertPresignedExpiry,
-  RECORDING_EXTENSION,
-  recordingKey,
+  manifestKey,
+  MANIFEST_FILE,
+  parseManifest,
+  parseRecordingKey,
+  recordingFolder,
+  trackKey,
   type RecordingStorage,
   type RecordingWriter,
+  type StoredRecording,
 } from "./recordingStorage.js";
 import { createStreamingRecordingWriter } from "./streamingRecordingWriter.js";
 
@@ -41,12 +46,21 @@ export interface S3RecordingStorageOptions {
 }
 
 /**
- * The S3 client `S3_*` describes: `region`, `endpoint` (when set), `forcePathStyle`, and static
- * credentials when both keys are set (else the SDK's default credential chain).
+ * Attempts per S3 request (the SDK's standard retry strategy: exponential backoff with jitter on
+ * throttling, 5xx and network errors). A part upload that still fails after them fails the
+ * track's writer, whose multipart upload is then aborted.
+ */
+export const S3_MAX_ATTEMPTS = 4;
+
+/**
+ * The S3 client `S3_*` describes: `region`, `endpoint` (when set), `forcePathStyle`,
+ * {@link S3_MAX_ATTEMPTS} attempts per request, and static credentials when both keys are set
+ * (else the SDK's default credential chain).
  */
 export function createS3Client(s3: Config["s3"]): S3Client {
   return new S3Client({
     region: s3.region,
+    maxAttempts: S3_MAX_ATTEMPTS,
     ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
     forcePathStyle: s3.forcePathStyle,
     ...(s3.accessKeyId && s3.secretAccessKey ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
@@ -58,15 +72,19 @@ export function createS3Client(s3: Config["s3"]): S3Client {
  * S3-compatible endpoint (AWS S3, Cloudflare R2, MinIO; `S3_ENDPOINT` and
  * `S3_FORCE_PATH_STYLE` for the non-AWS ones).
  *
- * - Keys are `${S3_RECORDINGS_PREFIX}<sessionId>.webm` (default prefix `sessions/`); refs are
+ * - Keys are `${S3_RECORDINGS_PREFIX}<sessionId>/<userId>.webm` and
+ *   `${S3_RECORDINGS_PREFIX}<sessionId>/manifest.json` (default prefix `sessions/`); refs are
  *   `s3://<bucket>/<key>`.
- * - A writer feeds a `PassThrough` that a `@aws-sdk/lib-storage` `Upload` reads: parts of
+ * - A track writer feeds a `PassThrough` that a `@aws-sdk/lib-storage` `Upload` reads: parts of
  *   {@link RECORDING_PART_BYTES} are uploaded one at a time while the session goes on (a
- *   recording under 5 MiB becomes one PutObject at `finish`). Abort (or a failure) aborts the
- *   multipart upload, so no parts are left billed; still, give the bucket a lifecycle rule
+ *   track under 5 MiB becomes one PutObject at `finish`). Each request is retried by the client
+ *   ({@link S3_MAX_ATTEMPTS}); a part that still fails (or an abort) aborts the multipart
+ *   upload, so no parts are left billed; still, give the bucket a lifecycle rule
  *   `AbortIncompleteMultipartUpload` for uploads orphaned by a crash.
+ * - The manifest is one PutObject (`application/json`).
  * - Presigned URLs: SigV4 `GetObject` URLs from `@aws-sdk/s3-request-presigner`.
- * - `ping` is `HeadBucket`; `listOlderThan` lists `*.webm` under the prefix by `LastModified`.
+ * - `ping` is `HeadBucket`; `listOlderThan` lists the `manifest.json` keys under the prefix by
+ *   `LastModified`; `deleteRecording` lists the session's folder and deletes each object.
  *
  * Credentials: `S3_ACCESS_KEY_ID` + `S3_SECRET_ACCESS_KEY` when set, else the SDK's default
  * chain (environment, shared files, instance/task role).
@@ -88,16 +106,16 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
   /** The key of a ref of this storage. @throws RangeError otherwise */
   function keyOfRef(ref: string): string {
     const key = ref.startsWith(refPrefix) ? ref.slice(refPrefix.length) : "";
-    if (key === "") throw new RangeError(`not a recording of s3://${bucket}: ${ref}`);
+    if (!parseRecordingKey(prefix, key)) throw new RangeError(`not a recording of s3://${bucket}: ${ref}`);
     return key;
   }
 
   const storage: RecordingStorage = {
     kind: "s3",
 
-    openWriter(sessionId, contentType) {
+    openWriter(sessionId, userId, contentType) {
       if (closed) throw new Error("S3 recording storage is closed");
-      const key = recordingKey(prefix, sessionId);
+      const key = trackKey(prefix, sessionId, userId);
       assertContentType(contentType);
       const body = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
       const upload = new Upload({
@@ -133,8 +151,31 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
       return writer;
     },
 
-    keyFor(sessionId) {
-      return recordingKey(prefix, sessionId);
+    trackKey(sessionId, userId) {
+      return trackKey(prefix, sessionId, userId);
+    },
+
+    manifestKey(sessionId) {
+      return manifestKey(prefix, sessionId);
+    },
+
+    async writeManifest(manifest) {
+      if (closed) throw new Error("S3 recording storage is closed");
+      const key = manifestKey(prefix, manifest.sessionId);
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(manifest), ContentType: "application/json" }));
+      return storage.url(key);
+    },
+
+    async readManifest(ref) {
+      const key = keyOfRef(ref);
+      if (!key.endsWith(`/${MANIFEST_FILE}`)) throw new RangeError(`not a recording manifest: ${ref}`);
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return parseManifest((await object.Body?.transformToString("utf8")) ?? "");
+      } catch (err) {
+        if (err instanceof NoSuchKey || (err as { name?: string }).name === "NoSuchKey") return undefined;
+        throw err;
+      }
     },
 
     url(key) {
@@ -147,21 +188,26 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
       return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
     },
 
-    async delete(ref) {
-      const key = keyOfRef(ref);
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    async deleteRecording(sessionId) {
+      const folder = recordingFolder(prefix, sessionId);
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: folder })) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
+        }
+      }
     },
 
     async listOlderThan(cutoff) {
-      const refs: string[] = [];
+      const found: StoredRecording[] = [];
       for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
         for (const object of page.Contents ?? []) {
-          if (object.Key?.endsWith(RECORDING_EXTENSION) && object.LastModified && object.LastModified.getTime() < cutoff.getTime()) {
-            refs.push(storage.url(object.Key));
+          const parsed = object.Key ? parseRecordingKey(prefix, object.Key) : undefined;
+          if (parsed?.file === MANIFEST_FILE && object.Key && object.LastModified && object.LastModified.getTime() < cutoff.getTime()) {
+            found.push({ sessionId: parsed.sessionId, ref: storage.url(object.Key) });
           }
         }
       }
-      return refs;
+      return found;
     },
 
     async ping() {
