@@ -15,6 +15,7 @@ import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
 import type { ReadinessCheck } from "./http/opsRoutes.js";
+import { RecordingRetention } from "./jobs/recordingRetention.js";
 import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
 import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
@@ -219,6 +220,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
     { intervalMs: config.session.cleanupIntervalMs, random },
   );
+  const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
 
   const server = defineServer({
     rooms: {
@@ -244,6 +246,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     shutdownStartedAt = Date.now();
     logger.info("shutdown: not ready any more; rooms end and persist");
     await cleanup.stop();
+    await retention.stop();
     // Consumers write to the store: stop them while it is still open.
     await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });
@@ -302,6 +305,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       leadership.start();
       relay.start();
       cleanup.start();
+      retention.start();
       const brokers = config.kafka.brokers ?? [];
       if (brokers.length > 0) {
         const { clientId, groupId, topics } = config.kafka;

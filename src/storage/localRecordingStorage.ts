@@ -203,6 +203,8 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
     async deleteRecording(sessionId) {
       const folder = join(root, recordingFolder("", sessionId));
       createdFolders.delete(folder.replace(/\/$/, ""));
+      // The manifest first goes out of the listing (one unlink), then the folder.
+      await rm(join(folder, MANIFEST_FILE), { force: true });
       await rm(folder, { recursive: true, force: true });
     },
 

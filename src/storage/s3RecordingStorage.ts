@@ -190,10 +190,14 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
 
     async deleteRecording(sessionId) {
       const folder = recordingFolder(prefix, sessionId);
+      const keys: string[] = [];
       for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: folder })) {
-        for (const object of page.Contents ?? []) {
-          if (object.Key) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-        }
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      }
+      // The manifest last: a deletion that stops half-way leaves a recording still listed, deleted again by the next retention pass.
+      const manifest = manifestKey(prefix, sessionId);
+      for (const key of [...keys.filter((k) => k !== manifest), ...keys.filter((k) => k === manifest)]) {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       }
     },
 

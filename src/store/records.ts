@@ -79,6 +79,8 @@ export interface SessionRecord {
   durationSeconds: number;
   xpEligible?: boolean;
   recordingUrl?: string;
+  /** When the retention job deleted the recording (`RECORDING_RETENTION_DAYS`); `recordingUrl` is then unset. */
+  recordingDeletedAt?: Date;
   transcriptId?: string;
   ratings: RatingRecord[];
 }

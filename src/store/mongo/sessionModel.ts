@@ -73,6 +73,7 @@ const sessionSchema = new Schema<SessionDocument>(
     durationSeconds: { type: Number, required: true },
     xpEligible: Boolean,
     recordingUrl: String,
+    recordingDeletedAt: Date,
     transcriptId: String,
     ratings: { type: [ratingSchema], default: [] },
     historyAt: { type: Date, required: true },
