@@ -26,6 +26,7 @@ import {
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
+import { transcriptStatus } from "../session/transcriptStatus.js";
 import { historyItemView, joinView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
 /** Statuses in which a session is live (its `conversation` room runs it). */
@@ -88,7 +89,7 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   `NOT_A_PARTICIPANT`, `INVALID_RATING` (422), `SESSION_NOT_ACTIVE`, `RATING_WINDOW_CLOSED`.
  * - `GET /history?userId=&targetLanguageCode=&limit=&offset=` — `{ conversations, total,
  *   hasMore }`, newest first; `userId` of someone else needs admin (`FORBIDDEN`).
- * - `GET /sessions/:id/transcript` — `{ transcriptId }`; `NOT_FOUND` until the transcript is ready.
+ * - `GET /sessions/:id/transcript` — `{ status: "pending"|"ready"|"unavailable", transcriptId?, url? }` (`transcriptStatus`).
  * - `POST /sessions/:id/report` — 201 `{ success: true, reportId, flaggedForReview }`
  *   (flagged when the user has more than 3 reports). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`,
  *   `INVALID_REQUEST` (reporting oneself or a non-participant).
@@ -264,8 +265,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const id = idParam(req);
     const session = await loadSession(id);
     assertParticipantOrStaff(session, principalOf(res));
-    if (!session.transcriptId) throw new ParleyError("NOT_FOUND", "transcript not available yet");
-    res.json({ transcriptId: session.transcriptId });
+    res.json(transcriptStatus(session, config.recording.enabled));
   });
 
   router.post("/sessions/:id/report", async (req, res) => {

@@ -109,7 +109,7 @@ export function openApiDocument(): JsonSchema {
       post: operation({ summary: "Rate an ended session (1–5, editable 24 h)", tag: conv, parameters: [sessionId], body: rateBodySchema, success: [200, "{ success: true, averageRating }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "INVALID_RATING", "RATING_WINDOW_CLOSED"] }),
     },
     [`${C}/sessions/{id}/transcript`]: {
-      get: operation({ summary: "The session's transcript id, once available", tag: conv, parameters: [sessionId], success: [200, "{ transcriptId }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_FOUND"] }),
+      get: operation({ summary: "The session's transcript status: pending (recorded, not transcribed yet), ready (with transcriptId and url when given) or unavailable (not recorded)", tag: conv, parameters: [sessionId], success: [200, "{ status: pending|ready|unavailable, transcriptId?, url? }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
     },
     [`${C}/sessions/{id}/report`]: {
       post: operation({ summary: "Report a participant (optionally block them)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),

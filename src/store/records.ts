@@ -82,6 +82,8 @@ export interface SessionRecord {
   /** When the retention job deleted the recording (`RECORDING_RETENTION_DAYS`); `recordingUrl` is then unset. */
   recordingDeletedAt?: Date;
   transcriptId?: string;
+  /** Where the transcript can be read (`transcript.ready` `url`). */
+  transcriptUrl?: string;
   ratings: RatingRecord[];
 }
 

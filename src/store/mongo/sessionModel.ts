@@ -75,6 +75,7 @@ const sessionSchema = new Schema<SessionDocument>(
     recordingUrl: String,
     recordingDeletedAt: Date,
     transcriptId: String,
+    transcriptUrl: String,
     ratings: { type: [ratingSchema], default: [] },
     historyAt: { type: Date, required: true },
     version: { type: Number, required: true, default: 0 },
