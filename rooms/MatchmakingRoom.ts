@@ -1,82 +1,52 @@
 import { matchMaker, Room, type Client } from "@colyseus/core";
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
-import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
-import { eventPerUser, createEvent } from "../src/events/envelope.js";
+import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
+import { matchRequestBodySchema, type MatchRequestBody } from "../src/matchmaking/matchRequestOptions.js";
+import { queueRoomId } from "../src/matchmaking/queueName.js";
+import { QueueCore, type OpenConversation, type PracticeSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
 import { admitTicket } from "../src/matchmaking/ticketAdmission.js";
-import { Matcher, type MatchResult } from "../src/matchmaking/matcher.js";
-import { matchmakingJoinOptionsSchema, matchRequestBodySchema } from "../src/matchmaking/matchRequestOptions.js";
-import type { Ticket } from "../src/matchmaking/ticket.js";
-import { WaitEstimator } from "../src/matchmaking/waitEstimator.js";
-import type { MatchRequestRecord, ParticipantRecord, SessionRecord } from "../src/store/records.js";
-import { CEFR_LEVELS, cefrIndex } from "../src/topics/cefr.js";
+import { cancelMessageSchema, matchmakingJoinOptionsSchema, ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import { MatchmakingState } from "./matchmakingState.js";
 import type { RoomDeps } from "./roomDeps.js";
-
-/** What the room keeps per waiting ticket besides the matcher's {@link Ticket}. */
-interface WaitingEntry {
-  ticket: Ticket;
-  record: MatchRequestRecord;
-  principal: Principal;
-  /** The connected client, absent for tickets made over REST. */
-  client?: Client;
-  blockedPeers: Set<string>;
-  recentPartners: Set<string>;
-  suggested: boolean;
-}
-
-/** The JSON returned for a new ticket (seed 002 §3.2 `POST /match-request` 201). */
-export interface MatchRequestView {
-  matchRequest: { id: string; status: "pending"; estimatedWaitTimeSeconds: number; expiresAt: string };
-}
+import { RoomIoQueue } from "./roomIoQueue.js";
 
 type MatchmakingClient = Client<{ auth: Principal; userData: { ticketId?: string } }>;
 
 /**
- * The `matchmaking` actor (DESIGN §1, §4, §5): one per queue (`filterBy(["queue"])`). Holds the
- * queue's waiting tickets in a {@link Matcher}, matches on every arrival and on a tick, creates
- * the session and its `conversation` room, and hands each matched client a seat reservation.
- * Tickets made over REST live here too (`addRemoteTicket`, via `matchMaker.remoteRoomCall`).
+ * The `matchmaking` actor (DESIGN §1, §4, §5): one per queue (`filterBy(["queue"])`, `roomId`
+ * from the queue). A shell around {@link QueueCore}: admission checks, then the ticket stored
+ * through the room's {@link RoomIoQueue}, then the core's units (writes batched per tick, then
+ * the conversation room and `match_found`; `match_expired` when a match cannot be stored).
+ * It disposes by Colyseus' own `autoDispose` (no clients and no reserved seats) once the core
+ * is idle, so a seat reservation for it is never voided. REST tickets live here too.
  */
 export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; client: MatchmakingClient }> {
   protected abstract readonly deps: RoomDeps;
   override state = new MatchmakingState();
-  private matcher!: Matcher;
-  private readonly waits = new WaitEstimator();
-  private readonly entries = new Map<string, WaitingEntry>();
-  /** The same entries by userId: the matcher asks about users for every candidate it reads. */
-  private readonly entriesByUser = new Map<string, WaitingEntry>();
-  /** Per-room ordered I/O: state changes happen synchronously, their writes run in order. */
-  private io: Promise<unknown> = Promise.resolve();
-  /** Admissions awaiting the store: the room must not dispose under them. */
-  private admitting = 0;
-  private closing = false;
+  private core!: QueueCore;
+  private io!: RoomIoQueue;
+  /** Who holds each waiting ticket: the principal, and the client for SDK tickets. */
+  private readonly holders = new Map<string, { principal: Principal; client?: MatchmakingClient }>();
 
   override onCreate(options: { queue?: unknown }): void {
     const queue = z.string().min(2).max(20).safeParse(options.queue);
     if (!queue.success) throw toJoinError(new ParleyError("INVALID_REQUEST", "queue: a queue name of 2–20 characters is required"));
     this.state.queue = queue.data;
-    // Tickets made over REST have no client: the room must outlive its clients while anyone waits.
-    this.autoDispose = false;
-    const { config } = this.deps;
-    this.matcher = new Matcher({
-      boundaries: config.matching.stageBoundariesSeconds,
-      minCompatibilityScore: config.matching.minCompatibilityScore,
-      // The matcher asks both ways round; blockedPeers already holds blocks in either direction.
-      isBlocked: (a, b) => this.entryOfUser(a)?.blockedPeers.has(b) === true,
-      hadRecentConversation: (a, b) => this.entryOfUser(a)?.recentPartners.has(b) === true || this.entryOfUser(b)?.recentPartners.has(a) === true,
-    });
+    this.roomId = queueRoomId(queue.data);
+    const { config, store, logger, metrics } = this.deps;
+    this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
+    this.io = new RoomIoQueue({ room: ROOM_NAMES.matchmaking, store, logger, failures: metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
     this.setPatchRate(1000);
     this.clock.setInterval(() => this.tick(), config.matching.tickMs);
-    onValidatedMessage(this, "cancel", z.strictObject({}), this.deps.logger, (client: MatchmakingClient) => {
+    onValidatedMessage(this, "cancel", cancelMessageSchema, logger, (client: MatchmakingClient) => {
       const ticketId = client.userData?.ticketId;
-      if (ticketId) this.cancel(ticketId, "cancelled by user");
+      if (ticketId) this.applyUnits([this.core.cancel(ticketId, "cancelled by user", this.deps.now())]);
       client.leave();
     });
-    onUnknownMessage(this, (type) => this.deps.metrics.websocketMessages.inc({ type }));
+    onUnknownMessage(this, (type) => metrics.websocketMessages.inc({ type }));
   }
 
   override async onAuth(_client: Client, _options: unknown, context: { token?: string }): Promise<Principal> {
@@ -89,8 +59,6 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   override async onJoin(client: MatchmakingClient, options: unknown): Promise<void> {
     try {
-      const principal = client.auth;
-      if (!principal) throw new ParleyError("UNAUTHORIZED", "missing identity");
       const parsed = matchmakingJoinOptionsSchema.safeParse(options ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -98,10 +66,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       }
       const { queue, ...body } = parsed.data;
       if (queue !== this.state.queue) throw new ParleyError("INVALID_REQUEST", `queue option "${queue}" does not match this room`);
-      const view = await this.admit(principal, body, client);
-      client.userData = { ticketId: view.matchRequest.id };
-      client.send("match_request", view);
-      this.tryMatch(view.matchRequest.id);
+      await this.admit(client.auth as Principal, body, client);
     } catch (err) {
       throw toJoinError(err);
     }
@@ -109,278 +74,147 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   override onLeave(client: MatchmakingClient): void {
     const ticketId = client.userData?.ticketId;
-    const entry = ticketId ? this.entries.get(ticketId) : undefined;
     // Leaving the room cancels a ticket still waiting (DESIGN §5); a matched one is gone already.
-    if (entry && entry.client === client) this.cancel(entry.ticket.id, "left the matchmaking room");
+    if (ticketId && this.holders.get(this.core.waitingTicket(ticketId)?.userId ?? "")?.client === client) {
+      this.applyUnits([this.core.cancel(ticketId, "left the matchmaking room", this.deps.now())]);
+    }
   }
 
-  /**
-   * Remote call from REST (`POST /match-request`): admits a ticket without a client.
-   * Arguments are JSON-cloned by `remoteRoomCall`. A refusal is answered as `{ error: ErrorBody }`
-   * (with `retryAfterSeconds` for `RATE_LIMITED`).
-   */
+  /** Remote call from REST (`POST /match-request`): admits a ticket without a client. */
   async addRemoteTicket(principal: Principal, rawBody: unknown): Promise<MatchRequestView | { error: ErrorBody }> {
     try {
-      if (this.closing) throw new ParleyError("MATCHING_UNAVAILABLE", "this queue's room is closing; retry");
-      const body = matchRequestBodySchema.parse(rawBody);
-      const view = await this.admit(principal, body, undefined);
-      this.tryMatch(view.matchRequest.id);
-      return view;
+      return await this.admit(principal, matchRequestBodySchema.parse(rawBody), undefined);
     } catch (err) {
-      if (err instanceof ParleyError) return { error: errorBody(err) };
+      if (isParleyError(err)) return { error: errorBody(err) };
       throw err;
     }
   }
 
-  /** Remote call from REST (`DELETE /match-request/:id`). @returns false when not waiting here. */
-  cancelRemoteTicket(userId: string, ticketId: string): boolean {
-    const entry = this.entries.get(ticketId);
-    if (!entry || entry.ticket.userId !== userId) return false;
-    entry.client?.leave();
-    this.cancel(ticketId, "cancelled by user");
-    return true;
+  /**
+   * Remote call from REST (`DELETE /match-request/:id`), answered once the cancel is stored.
+   * @returns false when not waiting here; `{ error }` (INTERNAL_ERROR) when it could not be stored
+   */
+  async cancelRemoteTicket(userId: string, ticketId: string): Promise<boolean | { error: ErrorBody }> {
+    if (this.core.waitingTicket(ticketId)?.userId !== userId) return false;
+    this.holders.get(userId)?.client?.leave();
+    const unit = this.core.cancel(ticketId, "cancelled by user", this.deps.now());
+    if (!unit) return false;
+    this.applyNotes(unit.notes);
+    return this.io.write(unit.writes).then(
+      () => true,
+      () => ({ error: errorBody(new ParleyError("INTERNAL_ERROR", "the cancel could not be stored; try again")) }),
+    );
   }
 
-  /** One matching round: expire, then retry waiting tickets (stages widen with time). Public for tests. */
+  /** One matching round: expiries, matches, suggestions. Public for tests. */
   tick(now = this.deps.now()): void {
-    const { matches, expired } = this.matcher.tick(now);
-    for (const ticket of expired) this.expire(ticket, now);
-    for (const match of matches) this.startSession(match, now);
-    this.suggestPractice(now);
-    this.refreshGauges();
-    if (this.entries.size === 0 && this.clients.length === 0 && this.admitting === 0 && !this.closing) {
-      this.closing = true;
-      this.disconnect().catch(() => undefined);
-    }
+    const { units, suggestions } = this.core.tick(now);
+    this.applyUnits(units);
+    for (const s of suggestions) this.suggest(s);
   }
 
-  private entryOfUser(userId: string): WaitingEntry | undefined {
-    return this.entriesByUser.get(userId);
-  }
-
-  private addEntry(entry: WaitingEntry): void {
-    this.entries.set(entry.ticket.id, entry);
-    this.entriesByUser.set(entry.ticket.userId, entry);
-  }
-
-  private removeEntry(ticketId: string): WaitingEntry | undefined {
-    const entry = this.entries.get(ticketId);
-    if (!entry) return undefined;
-    this.entries.delete(ticketId);
-    if (this.entriesByUser.get(entry.ticket.userId) === entry) this.entriesByUser.delete(entry.ticket.userId);
-    return entry;
-  }
-
-  private async admit(principal: Principal, body: z.infer<typeof matchRequestBodySchema>, client: MatchmakingClient | undefined): Promise<MatchRequestView> {
+  private async admit(principal: Principal, body: MatchRequestBody, client: MatchmakingClient | undefined): Promise<MatchRequestView> {
     const now = this.deps.now();
-    if (this.entryOfUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
-    this.admitting++;
+    this.core.beginAdmission(principal.userId);
+    this.refresh();
     try {
-      return await this.admitAndStore(principal, body, client, now);
+      const admitted = await admitTicket(this.deps, principal, body, this.state.queue, now);
+      const [outcome] = await this.io.write(this.core.ticketWrites(admitted, now)).catch(() => Promise.reject(new ParleyError("INTERNAL_ERROR", "the match request could not be stored; try again")));
+      if (outcome?.status !== "applied") throw (outcome?.status === "refused" && outcome.error) || new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+      this.holders.set(principal.userId, { principal, client });
+      const { view, units } = this.core.ticketStored(admitted, principal, now);
+      if (client) {
+        client.userData = { ticketId: view.matchRequest.id };
+        client.send("match_request", view);
+      }
+      this.applyUnits(units);
+      return view;
+    } catch (err) {
+      this.core.abandonAdmission(principal.userId);
+      throw err;
     } finally {
-      this.admitting--;
+      this.refresh();
     }
   }
 
-  private async admitAndStore(principal: Principal, body: z.infer<typeof matchRequestBodySchema>, client: MatchmakingClient | undefined, now: number): Promise<MatchRequestView> {
-    const admitted = await admitTicket(this.deps, principal, body, this.state.queue, now);
-    const { record } = admitted;
-    const event = createEvent("match.requested", record.userId, {
-      matchRequestId: record.id,
-      userId: record.userId,
-      targetLanguageCode: record.targetLanguageCode,
-      topicCode: record.topicCode,
-      preferredPartnerLevel: record.preferredPartnerLevel,
-      sessionType: record.sessionType,
-    }, record.id, now);
-    await this.deps.store.matchRequests.create(record, { events: [event] });
-    this.deps.onEventsWritten();
-    if (this.entryOfUser(principal.userId)) {
-      // Lost a race with a second join of the same user while awaiting: keep the first.
-      await this.deps.store.matchRequests.transition(record.id, "pending", { status: "cancelled" });
-      throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+  /** Stores each unit's writes (one batch per tick), then opens its room and tells its users; on failure, its fallback. */
+  private applyUnits(units: readonly (QueueUnit | undefined)[]): void {
+    for (const unit of units) {
+      if (!unit) continue;
+      this.applyNotes(unit.notes);
+      const fail = () => {
+        for (const m of unit.onFailure?.messages ?? []) this.tell(m);
+        if (unit.onFailure?.writes.length) this.io.write(unit.onFailure.writes).catch(() => undefined);
+      };
+      this.io
+        .write(unit.writes)
+        .then(async () => {
+          if (unit.open) await this.openConversation(unit.open);
+          for (const m of unit.messages) this.tell(m);
+        })
+        .catch(fail);
     }
-    this.addEntry({
-      ticket: admitted.ticket,
-      record,
-      principal,
-      client,
-      blockedPeers: new Set(admitted.blockedPeers),
-      recentPartners: new Set(admitted.recentPartners),
-      suggested: false,
-    });
-    this.deps.metrics.matchRequests.inc({ language: record.targetLanguageCode, topic: record.topicCode });
-    this.refreshGauges();
-    return {
-      matchRequest: {
-        id: record.id,
-        status: "pending",
-        estimatedWaitTimeSeconds: Math.round(this.waits.estimate(record.targetLanguageCode, record.currentLevel)),
-        expiresAt: record.expiresAt.toISOString(),
-      },
-    };
+    this.refresh();
   }
 
-  private tryMatch(ticketId: string): void {
-    const entry = this.entries.get(ticketId);
-    if (!entry) return;
-    const now = this.deps.now();
-    const match = this.matcher.add(entry.ticket, now);
-    if (match) this.startSession(match, now);
-    this.refreshGauges();
+  /** Creates the session's room and hands each connected user `match_found` with a seat reservation. */
+  private async openConversation(open: OpenConversation): Promise<void> {
+    const room = await this.io.run("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
+    for (const { userId, message } of open.matchFound) {
+      const holder = this.holders.get(userId);
+      this.holders.delete(userId);
+      if (!holder?.client) continue;
+      const reservation = await matchMaker.reserveSeatFor(room, {}, holder.principal);
+      holder.client.send("match_found", { ...message, reservation });
+    }
   }
 
-  private cancel(ticketId: string, why: string): void {
-    const entry = this.removeEntry(ticketId);
-    if (!entry) return;
-    this.matcher.remove(ticketId);
-    this.deps.metrics.matchOutcomes.inc({ outcome: "cancelled" });
-    const now = this.deps.now();
-    const event = createEvent("match.cancelled", entry.ticket.userId, { matchRequestId: ticketId, userId: entry.ticket.userId, reason: why }, ticketId, now);
-    this.enqueue(async () => {
-      await this.deps.store.matchRequests.transition(ticketId, "pending", { status: "cancelled" }, { events: [event] });
-      this.deps.onEventsWritten();
-    });
-    this.refreshGauges();
+  private tell(m: QueueOutgoing): void {
+    this.holders.get(m.userId)?.client?.send(m.type, m.payload);
+    this.holders.delete(m.userId);
   }
 
-  private expire(ticket: Ticket, now: number): void {
-    const entry = this.removeEntry(ticket.id);
-    this.deps.metrics.matchOutcomes.inc({ outcome: "expired" });
-    this.deps.logger.warn({ event: "match.expired", matchRequestId: ticket.id, userId: ticket.userId, waitTimeSeconds: Math.round((now - ticket.createdAt) / 1000) }, "match timeout");
-    const event = createEvent("match.expired", ticket.userId, { matchRequestId: ticket.id, userId: ticket.userId, waitedSeconds: Math.round((now - ticket.createdAt) / 1000) }, ticket.id, now);
-    this.enqueue(async () => {
-      await this.deps.store.matchRequests.transition(ticket.id, "pending", { status: "expired" }, { events: [event] });
-      this.deps.onEventsWritten();
-      entry?.client?.send("match_expired", { matchRequestId: ticket.id });
-    });
-  }
-
-  /** Tandem tickets still unmatched at the any-level stage learn about the practice queue (DESIGN §4). */
-  private suggestPractice(now: number): void {
-    const anyLevelAfterMs = this.deps.config.matching.stageBoundariesSeconds.categorySeconds * 1000;
-    for (const entry of this.entries.values()) {
-      if (entry.suggested || entry.ticket.sessionType !== "tandem" || !entry.client) continue;
-      if (now - entry.ticket.createdAt < anyLevelAfterMs) continue;
-      entry.suggested = true;
-      const practiceQueue = entry.ticket.targetLanguageCode;
-      const client = entry.client;
-      this.enqueue(async () => {
-        const rooms = await matchMaker.query({ name: this.roomName, queue: practiceQueue } as Record<string, unknown>);
+  /** Tandem → practice suggestion (DESIGN §4): counts the practice queue's waiting tickets. */
+  private suggest(s: PracticeSuggestion): void {
+    const client = this.holders.get(s.userId)?.client;
+    if (!client) return;
+    this.io
+      .run("suggest_practice", () => matchMaker.query({ name: this.roomName, queue: s.practiceQueue } as Record<string, unknown>))
+      .then((rooms) => {
         const waitingCount = rooms.reduce((n, r) => n + Number((r.metadata as { waiting?: number } | undefined)?.waiting ?? r.clients ?? 0), 0);
-        client.send("match_suggestion", {
-          matchRequestId: entry.ticket.id,
-          queue: practiceQueue,
-          waitingCount,
-          estimatedWaitTimeSeconds: Math.round(this.waits.estimate(practiceQueue, entry.ticket.level)),
-        });
-      });
+        client.send("match_suggestion", { matchRequestId: s.ticketId, queue: s.practiceQueue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });
+      })
+      .catch(() => undefined);
+  }
+
+  private applyNotes(notes: readonly QueueNote[]): void {
+    const { metrics, logger } = this.deps;
+    for (const note of notes) {
+      if (note.kind === "requested") metrics.matchRequests.inc({ language: note.language, topic: note.topic });
+      else if (note.kind !== "matched") metrics.matchOutcomes.inc({ outcome: note.kind });
+      else {
+        for (const w of note.waited) {
+          metrics.matchWaitSeconds.observe({ language: w.language }, w.seconds);
+          metrics.matchOutcomes.inc({ outcome: "matched" });
+        }
+        logger.info({ event: "conversation.matched", sessionId: note.sessionId, participants: note.userIds, compatibilityScore: note.score, stage: note.stage }, "match found");
+      }
     }
   }
 
-  private startSession(match: MatchResult, now: number): void {
-    const [older, newer] = match.tickets;
-    const first = this.entries.get(older.id);
-    const second = this.entries.get(newer.id);
-    if (!first || !second) return;
-    this.removeEntry(older.id);
-    this.removeEntry(newer.id);
-    const sessionId = randomUUID();
-    const participants = [first, second].map((entry, i): ParticipantRecord => ({
-      userId: entry.ticket.userId,
-      displayName: entry.principal.displayName,
-      avatarUrl: entry.principal.avatarUrl,
-      nativeLanguageCode: entry.ticket.nativeLanguageCode,
-      targetLanguageCode: entry.ticket.targetLanguageCode,
-      level: entry.ticket.level,
-      role: i === 0 ? "learner" : "partner",
-      tier: entry.principal.tier,
-      recordingConsent: entry.record.recordingConsent,
-      spokenSeconds: 0,
-      turnCount: 0,
-    }));
-    const meanLevel = CEFR_LEVELS[Math.floor((cefrIndex(older.level) + cefrIndex(newer.level)) / 2)] ?? older.level;
-    const session: SessionRecord = {
-      id: sessionId,
-      sessionType: older.sessionType,
-      targetLanguageCode: older.targetLanguageCode,
-      topicCode: match.topicCode,
-      targetLevel: meanLevel,
-      status: "waiting",
-      participants,
-      prompts: [],
-      matchRequestIds: [older.id, newer.id],
-      compatibilityScore: match.score,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-      durationSeconds: 0,
-      ratings: [],
-    };
-    for (const t of match.tickets) {
-      const waited = (now - t.createdAt) / 1000;
-      this.waits.record(t.targetLanguageCode, t.level, waited, now);
-      this.deps.metrics.matchWaitSeconds.observe({ language: t.targetLanguageCode }, waited);
-      this.deps.metrics.matchOutcomes.inc({ outcome: "matched" });
-    }
-    const matchedEvents = eventPerUser("conversation.matched", participants.map((p) => p.userId), {
-      sessionId,
-      matchRequestIds: session.matchRequestIds,
-      participants: participants.map((p) => ({ userId: p.userId, targetLanguageCode: p.targetLanguageCode, nativeLanguageCode: p.nativeLanguageCode })),
-      topicCode: session.topicCode,
-      sessionType: session.sessionType,
-      compatibilityScore: match.score,
-      waitTimeSeconds: Math.round((now - older.createdAt) / 1000),
-    }, sessionId, now);
-    this.deps.logger.info({ event: "conversation.matched", sessionId, participants: participants.map((p) => p.userId), waitTimeSeconds: Math.round((now - older.createdAt) / 1000), compatibilityScore: match.score, stage: match.stage }, "match found");
-    this.enqueue(async () => {
-      const { store } = this.deps;
-      await store.sessions.create(session, { events: matchedEvents });
-      for (const entry of [first, second]) {
-        await store.matchRequests.transition(entry.ticket.id, "pending", { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now) });
-      }
-      this.deps.onEventsWritten();
-      const room = await matchMaker.createRoom("conversation", { sessionId });
-      for (const [entry, partner] of [[first, second], [second, first]] as const) {
-        if (!entry.client) continue;
-        const reservation = await matchMaker.reserveSeatFor(room, {}, entry.principal);
-        entry.client.send("match_found", {
-          matchRequestId: entry.ticket.id,
-          sessionId,
-          isInitiator: entry === first,
-          compatibilityScore: match.score,
-          sessionType: session.sessionType,
-          topicCode: session.topicCode,
-          ...(match.estimatedLevelDifference !== undefined ? { estimatedLevelDifference: match.estimatedLevelDifference } : {}),
-          partner: {
-            userId: partner.ticket.userId,
-            displayName: partner.principal.displayName,
-            ...(partner.principal.avatarUrl ? { avatarUrl: partner.principal.avatarUrl } : {}),
-            nativeLanguageCode: partner.ticket.nativeLanguageCode,
-            targetLanguageCode: partner.ticket.targetLanguageCode,
-            level: partner.ticket.level,
-          },
-          reservation,
-        });
-      }
-    });
-    this.refreshGauges();
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    this.io = this.io.then(task).catch((err: unknown) => this.deps.logger.error({ err, queue: this.state.queue }, "matchmaking I/O failed"));
-  }
-
-  private refreshGauges(): void {
-    const waiting = this.entries.size;
+  /** Gauges and metadata; and Colyseus may dispose the room (no clients, no reserved seats) only while the core is idle. */
+  private refresh(): void {
+    const waiting = this.core.waitingCount;
     if (this.state.waiting !== waiting) {
       this.state.waiting = waiting;
       this.setMetadata({ queue: this.state.queue, waiting } as never).catch(() => undefined);
     }
     this.deps.metrics.queueSize.set({ queue: this.state.queue }, waiting);
+    this.autoDispose = this.core.idle;
   }
 
   override async onDispose(): Promise<void> {
-    await this.io;
+    await this.io.idle();
     this.deps.metrics.queueSize.set({ queue: this.state.queue }, 0);
   }
 }

@@ -1,4 +1,6 @@
 import { MapSchema, Schema, type } from "@colyseus/schema";
+import type { ParticipantView } from "../src/session/conversationCore.js";
+import type { ShownPrompt } from "../src/session/promptScheduler.js";
 
 /** One participant as synced to clients (DESIGN §5). `spokenSeconds` in seconds. */
 export class ParticipantState extends Schema {
@@ -38,4 +40,28 @@ export class ConversationState extends Schema {
   @type(PromptState) currentPrompt = new PromptState();
   @type("uint8") promptCount = 0;
   @type("boolean") recording = false;
+}
+
+/**
+ * Copies the core's view into the synced state (participants by userId, the prompt on screen).
+ * Only changed fields produce patches (schema setters compare).
+ */
+export function syncConversationState(state: ConversationState, participants: readonly ParticipantView[], prompt: { current?: ShownPrompt; count: number }, hostUserId: string | undefined): void {
+  for (const view of participants) {
+    let ps = state.participants.get(view.userId);
+    if (!ps) {
+      ps = new ParticipantState();
+      state.participants.set(view.userId, ps);
+    }
+    Object.assign(ps, view);
+  }
+  state.hostUserId = hostUserId ?? "";
+  const shown = prompt.current;
+  if (shown && state.currentPrompt.promptKey !== shown.promptKey) {
+    state.currentPrompt.promptKey = shown.promptKey;
+    state.currentPrompt.text = shown.prompt.text;
+    state.currentPrompt.category = shown.category;
+    state.currentPrompt.displayedAt = shown.displayedAt;
+  }
+  state.promptCount = prompt.count;
 }

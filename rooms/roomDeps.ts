@@ -5,6 +5,7 @@ import type { Metrics } from "../src/observability/metrics.js";
 import type { RateLimits } from "../src/limits/rateLimits.js";
 import type { Store } from "../src/store/repositories.js";
 import type { TopicCatalog } from "../src/topics/topicCatalog.js";
+import type { IoRetryPolicy } from "./roomIoQueue.js";
 
 /**
  * The ports a room needs, built once in `src/server.ts` and bound to the room classes there
@@ -22,4 +23,6 @@ export interface RoomDeps {
   onEventsWritten: () => void;
   now: () => number;
   random: () => number;
+  /** Retries of the rooms' I/O queues. @default DEFAULT_IO_RETRY */
+  ioRetry?: IoRetryPolicy;
 }

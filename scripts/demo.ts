@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { mintDevToken } from "../src/auth/devTokens.js";
 import { Inbox } from "../src/client/roomInbox.js";
 import { loadConfig } from "../src/config/config.js";
+import { ROOM_NAMES, type MatchFoundMessage } from "../src/protocol/index.js";
 import { REALISTIC_AUDIO_ANSWER, REALISTIC_AUDIO_OFFER } from "../test/unit/session/fixtures/sdp.js";
 
 const baseUrl = process.env.PARLEY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3003}`;
@@ -75,15 +76,15 @@ async function main(): Promise<void> {
     say(`minted tokens: ${marie.name} (${marie.userId}, fr → en B1) and ${jean.name} (${jean.userId}, en → fr B1)`);
 
     const common = { queue: "en+fr", sessionType: "tandem" as const, topicCode: "daily_life.introductions" };
-    const mmMarie = await marie.sdk.joinOrCreate("matchmaking", { ...common, targetLanguageCode: "en" });
+    const mmMarie = await marie.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { ...common, targetLanguageCode: "en" });
     const inMarie = new Inbox(mmMarie);
     const request = await inMarie.next<{ matchRequest: { id: string; estimatedWaitTimeSeconds: number } }>("match_request");
     say(`Marie joined matchmaking queue en+fr: ticket ${request.matchRequest.id}, estimated wait ${request.matchRequest.estimatedWaitTimeSeconds} s`);
-    const mmJean = await jean.sdk.joinOrCreate("matchmaking", { ...common, targetLanguageCode: "fr" });
+    const mmJean = await jean.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { ...common, targetLanguageCode: "fr" });
     const inJean = new Inbox(mmJean);
     say("Jean joined matchmaking queue en+fr");
 
-    type Found = { sessionId: string; isInitiator: boolean; compatibilityScore: number; partner: { displayName: string }; reservation: Parameters<Client["consumeSeatReservation"]>[0] };
+    type Found = MatchFoundMessage<Parameters<Client["consumeSeatReservation"]>[0]>;
     const [foundMarie, foundJean] = await Promise.all([inMarie.next<Found>("match_found"), inJean.next<Found>("match_found")]);
     say(`match_found: session ${foundMarie.sessionId}, score ${foundMarie.compatibilityScore}, Marie ↔ ${foundMarie.partner.displayName}, initiator: ${foundMarie.isInitiator ? "Marie" : "Jean"}`);
     await Promise.all([mmMarie.leave(), mmJean.leave()]);

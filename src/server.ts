@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
 import { MatchmakingRoom } from "../rooms/MatchmakingRoom.js";
 import type { RoomDeps } from "../rooms/roomDeps.js";
+import { ROOM_NAMES } from "./protocol/roomNames.js";
 import { createTokenVerifier } from "./auth/tokenVerifier.js";
 import type { Config } from "./config/config.js";
 import type { EventPublisher } from "./events/eventPublisher.js";
@@ -204,7 +205,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
 
   const cleanupRooms: CleanupRooms = {
     async listedConversationIds() {
-      return new Set((await matchMaker.query({ name: "conversation" })).map((room) => room.roomId));
+      return new Set((await matchMaker.query({ name: ROOM_NAMES.conversation })).map((room) => room.roomId));
     },
     async nudge(sessionId) {
       try {
@@ -224,8 +225,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
 
   const server = defineServer({
     rooms: {
-      matchmaking: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
-      conversation: defineRoom(BoundConversationRoom),
+      [ROOM_NAMES.matchmaking]: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
+      [ROOM_NAMES.conversation]: defineRoom(BoundConversationRoom),
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.

@@ -8,6 +8,8 @@
  */
 import { Client, type Room } from "@colyseus/sdk";
 import type { ConversationState } from "../../rooms/conversationState.js";
+import type { ErrorMessage, MatchFoundMessage, MatchRequestView, MatchSuggestionMessage, NewPromptMessage, SessionEndedMessage } from "../../src/protocol/index.js";
+import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 import { ApiError, decodeToken, history, joinSession, listTopics, mintDevToken, rateSession, reportPartner, REPORT_REASONS, type TokenClaims, type TopicView } from "./api.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
@@ -15,41 +17,12 @@ import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
 // ---------------------------------------------------------------------------------------------
 // Protocol payloads (DESIGN §5)
 
-interface MatchRequestMsg {
-  matchRequest: { id: string; status: "pending"; estimatedWaitTimeSeconds: number; expiresAt: string };
-}
-interface MatchFoundMsg {
-  matchRequestId: string;
-  sessionId: string;
-  isInitiator: boolean;
-  compatibilityScore: number;
-  sessionType: string;
-  topicCode: string;
-  estimatedLevelDifference?: number;
-  partner: { userId: string; displayName: string; avatarUrl?: string; nativeLanguageCode: string; targetLanguageCode: string; level: string };
-  reservation: Parameters<Client["consumeSeatReservation"]>[0];
-}
-interface MatchSuggestionMsg {
-  matchRequestId: string;
-  queue: string;
-  waitingCount: number;
-  estimatedWaitTimeSeconds: number;
-}
-interface PromptMsg {
-  promptKey: string;
-  text: string;
-  category: string;
-}
-interface SessionEndedMsg {
-  reason: string;
-  status: string;
-  durationSeconds: number;
-  recordingUrl?: string;
-}
-interface ErrorMsg {
-  code: string;
-  message: string;
-}
+type MatchRequestMsg = MatchRequestView;
+type MatchFoundMsg = MatchFoundMessage<Parameters<Client["consumeSeatReservation"]>[0]>;
+type MatchSuggestionMsg = MatchSuggestionMessage;
+type PromptMsg = NewPromptMessage;
+type SessionEndedMsg = SessionEndedMessage;
+type ErrorMsg = ErrorMessage;
 
 /** Phases of the page, as exposed in `window.parley.state`. */
 export type Phase = "signed-out" | "ready" | "waiting" | "connecting" | "in-conversation" | "ended";
@@ -459,7 +432,7 @@ async function findPartner(sessionType: "practice" | "tandem", retryIfPending = 
     const options = matchmakingOptions(sessionType);
     let room: Room;
     try {
-      room = await sdk.joinOrCreate("matchmaking", options);
+      room = await sdk.joinOrCreate(ROOM_NAMES.matchmaking, options);
     } catch (err) {
       if (retryIfPending && describe(err).includes("ALREADY_MATCHED")) {
         // The ticket just cancelled may not be stored as cancelled yet: try once more shortly.
@@ -695,7 +668,7 @@ function showPrompt(prompt: PromptMsg): void {
 
 function renderState(state: ConversationState): void {
   if (state.currentPrompt?.text) {
-    showPrompt({ promptKey: state.currentPrompt.promptKey, text: state.currentPrompt.text, category: state.currentPrompt.category });
+    showPrompt({ promptKey: state.currentPrompt.promptKey, text: state.currentPrompt.text, category: state.currentPrompt.category as PromptMsg["category"] });
   }
   text("prompt-count", state.promptCount ? `#${state.promptCount}` : "");
   $<HTMLButtonElement>("next-prompt").disabled = state.status !== "active";

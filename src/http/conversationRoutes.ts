@@ -205,7 +205,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
     let reservation: unknown;
     try {
-      reservation = await matchMaker.reserveSeatFor(room, {}, principal);
+      reservation = await matchMaker.reserveSeatFor(room, { joinCounted: true }, principal);
     } catch (err) {
       if (isParleyError(err)) throw err;
       deps.logger.info({ err, sessionId: id, userId: principal.userId }, "seat reservation refused");

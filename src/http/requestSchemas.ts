@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CEFR_LEVELS } from "../topics/cefr.js";
 import { TOPIC_CODE_PATTERN } from "../topics/topicCatalog.js";
 import { TOPIC_CATEGORIES } from "../topics/topic.js";
+import { ROOM_NAMES } from "../protocol/roomNames.js";
 
 /**
  * zod pieces shared by the REST routes (DESIGN §7): every path parameter, query and body is a
@@ -85,7 +86,7 @@ export const reportBodySchema = z.strictObject({
 });
 
 /** `GET /api/admin/rooms` query: optionally one room type. */
-export const roomListQuerySchema = z.strictObject({ name: z.enum(["matchmaking", "conversation"]).optional() });
+export const roomListQuerySchema = z.strictObject({ name: z.enum([ROOM_NAMES.matchmaking, ROOM_NAMES.conversation]).optional() });
 
 /** `GET /api/admin/topics` query: one language or all; inactive topics included unless `false`. */
 export const adminTopicListQuerySchema = z.strictObject({

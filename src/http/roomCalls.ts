@@ -6,6 +6,7 @@ import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
 import type { Principal } from "../auth/principal.js";
 import { ParleyError, errorFromBody, isParleyError, type ErrorCode } from "../errors/errorCodes.js";
 import type { MatchRequestBody } from "../matchmaking/matchRequestOptions.js";
+import { matchRequestViewSchema, ROOM_NAMES, type MatchRequestView } from "../protocol/index.js";
 
 /** A room listing of the matchmaker (driver cache entry). */
 export type RoomListing = Awaited<ReturnType<typeof matchMaker.query>>[number];
@@ -15,17 +16,9 @@ export const ROOM_CALL_TIMEOUT_MS = 5000;
 
 const roomErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), retryAfterSeconds: z.number().int().positive().optional() }) });
 const okSchema = z.object({ ok: z.literal(true) });
-const matchRequestViewSchema = z.object({
-  matchRequest: z.object({
-    id: z.string(),
-    status: z.literal("pending"),
-    estimatedWaitTimeSeconds: z.number(),
-    expiresAt: z.string(),
-  }),
-});
 
 /** The 201 body of `POST /match-request` (seed 002 §3.2), as returned by the matchmaking room. */
-export type MatchRequestView = z.infer<typeof matchRequestViewSchema>;
+export type { MatchRequestView };
 
 /**
  * What the REST layer asks the rooms (DESIGN §1: "a room is the only writer of its live state;
@@ -57,7 +50,8 @@ export interface RoomCalls {
   addTicket(roomId: string, principal: Principal, body: MatchRequestBody): Promise<MatchRequestView>;
   /**
    * `MatchmakingRoom.cancelRemoteTicket`. @returns false when the ticket is not waiting there.
-   * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer.
+   * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer, `INTERNAL_ERROR`
+   *   when the room could not store the cancel.
    */
   cancelTicket(roomId: string, userId: string, ticketId: string): Promise<boolean>;
   /**
@@ -100,13 +94,13 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
   }
 
   async function findMatchmakingRoom(queue: string): Promise<RoomListing | undefined> {
-    const rooms = await matchMaker.query({ name: "matchmaking", queue } as Record<string, unknown>);
+    const rooms = await matchMaker.query({ name: ROOM_NAMES.matchmaking, queue } as Record<string, unknown>);
     return rooms[0];
   }
 
   async function findConversationRoom(sessionId: string): Promise<RoomListing | undefined> {
     const room = (await matchMaker.getRoomById(sessionId)) as RoomListing | undefined;
-    return room && room.name === "conversation" ? room : undefined;
+    return room && room.name === ROOM_NAMES.conversation ? room : undefined;
   }
 
   return {
@@ -122,7 +116,7 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
           const again = await findMatchmakingRoom(queue);
           if (again) return again;
           try {
-            return await matchMaker.createRoom("matchmaking", { queue });
+            return await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue });
           } catch (err) {
             logger.error({ err, queue }, "could not create a matchmaking room");
             throw new ParleyError("MATCHING_UNAVAILABLE", "matchmaking is unavailable; try again");
@@ -153,6 +147,8 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
 
     async cancelTicket(roomId, userId, ticketId) {
       const result = await call(roomId, "cancelRemoteTicket", [userId, ticketId], "MATCHING_UNAVAILABLE", "the matchmaking queue");
+      const failed = roomErrorSchema.safeParse(result);
+      if (failed.success) throw errorFromBody(failed.data.error);
       if (typeof result !== "boolean") throw unexpected(roomId, "cancelRemoteTicket", result, "MATCHING_UNAVAILABLE");
       return result;
     },

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import { createEvent } from "../events/envelope.js";
+import { events as buildEvents } from "../events/eventBuilders.js";
 import { endOrphanedSession } from "../http/orphanedSessions.js";
-import type { SessionLimits } from "../session/sessionLifecycle.js";
+import { sessionDeadlineOf, type SessionLimits } from "../session/sessionLifecycle.js";
 import type { MatchRequestRecord, SessionEndReason, SessionRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
 
@@ -32,14 +32,18 @@ export type SessionCleanupDecision =
   | { action: "end"; reason: SessionEndReason; at: number; why: "room_gone" | "over_time" };
 
 /**
- * The deadline of a live session (epoch ms): `waiting` → created + join timeout; `active` →
- * started + the time limit (free tier if any participant is free, DESIGN §6).
+ * The deadline of a live session (epoch ms): the lifecycle's rule (`sessionDeadlineOf`, DESIGN §6)
+ * applied to the stored record.
  */
 export function sessionDeadline(session: SessionRecord, limits: CleanupLimits): number {
-  if (session.status === "waiting") return session.createdAt.getTime() + limits.joinTimeoutSeconds * 1000;
-  const allPremium = session.participants.length > 0 && session.participants.every((p) => p.tier === "premium");
-  const maxSeconds = allPremium ? limits.maxDurationPremiumSeconds : limits.maxDurationFreeSeconds;
-  return (session.startedAt ?? session.createdAt).getTime() + maxSeconds * 1000;
+  const scheduled = (session as SessionRecord & { scheduledStartAt?: Date }).scheduledStartAt;
+  return sessionDeadlineOf({
+    status: session.status === "waiting" ? "waiting" : "active",
+    createdAt: session.createdAt.getTime(),
+    scheduledStartAt: scheduled?.getTime(),
+    startedAt: session.startedAt?.getTime(),
+    tiers: session.participants.map((p) => p.tier),
+  }, limits);
 }
 
 /**
@@ -192,13 +196,7 @@ export class SessionCleanup {
 
   private async expireTicket(ticket: MatchRequestRecord, report: CleanupReport): Promise<void> {
     const now = this.deps.now();
-    const event = createEvent(
-      "match.expired",
-      ticket.userId,
-      { matchRequestId: ticket.id, userId: ticket.userId, waitedSeconds: Math.max(0, Math.round((ticket.expiresAt.getTime() - ticket.createdAt.getTime()) / 1000)) },
-      ticket.id,
-      now,
-    );
+    const event = buildEvents.matchExpired({ id: ticket.id, userId: ticket.userId, createdAt: ticket.createdAt.getTime() }, ticket.expiresAt.getTime(), now);
     if (await this.deps.store.matchRequests.transition(ticket.id, "pending", { status: "expired" }, { events: [event] })) {
       report.ticketsExpired.push(ticket.id);
     }

@@ -37,3 +37,12 @@ export function queueFor(key: QueueKey): string {
   }
   return [target, native].sort().join("+");
 }
+
+/**
+ * The `roomId` of a queue's `matchmaking` room: one queue → one room id, so that two processes
+ * creating the room of one queue at the same moment are refused by the driver's atomic insert
+ * but one (DESIGN §1, §4). Queue names are language codes joined by `+`, so `-` is unambiguous.
+ */
+export function queueRoomId(queue: string): string {
+  return `queue-${queue.replaceAll("+", "-")}`;
+}

@@ -58,6 +58,8 @@ export interface Metrics {
    * `conversation_rating_avg` (`conversation.rated`).
    */
   observePublished(events: readonly EventEnvelope[]): void;
+  /** Failed store/room I/O attempts of a room's I/O queue, retried or final (DESIGN §1). */
+  roomIoFailures: Counter<"room" | "operation">;
 }
 
 /** What the scrape-time gauges read; every field is optional (tests build bare metrics). */
@@ -302,6 +304,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
         }
       }
     },
+    roomIoFailures: new Counter({ name: "room_io_failures_total", help: "Failed I/O attempts of a room's I/O queue (retried or final), by room and operation", labelNames: ["room", "operation"], registers }),
   };
   return metrics;
 }

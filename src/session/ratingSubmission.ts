@@ -1,6 +1,7 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { ParleyError } from "../errors/errorCodes.js";
-import { createEvent } from "../events/envelope.js";
+import { events as buildEvents } from "../events/eventBuilders.js";
+import { rateMessageSchema } from "../protocol/conversationMessages.js";
 import type { Store } from "../store/repositories.js";
 import { assertRatable, averageRating } from "./ratingRules.js";
 
@@ -8,10 +9,7 @@ import { assertRatable, averageRating } from "./ratingRules.js";
  * Body of `POST /sessions/:id/rate` and of the `rate` room message (seed 002 §3.2).
  * `rating` is only type-checked here; its range is {@link assertRatable}'s (422 `INVALID_RATING`).
  */
-export const rateBodySchema = z.strictObject({
-  rating: z.number(),
-  feedback: z.string().max(500).optional(),
-});
+export const rateBodySchema = rateMessageSchema;
 
 /**
  * Stores a participant's rating of an ended session and queues `conversation.rated`
@@ -39,12 +37,7 @@ export async function submitRating(
     feedback: body.feedback,
     now,
   });
-  const event = createEvent("conversation.rated", userId, {
-    sessionId,
-    userId,
-    rating: body.rating,
-    topicCode: session.topicCode,
-  }, sessionId, now);
+  const event = buildEvents.conversationRated(session, userId, body.rating, now);
   const ratings = await store.sessions.upsertRating(
     sessionId,
     // Edits keep the first `ratedAt`: the 24 h window runs from the first rating.

@@ -44,6 +44,41 @@ export const DEFAULT_GROUP_MAX_PARTICIPANTS = 6;
 /** Default `minParticipants` of a group session (seed 000 Session: "défaut: 2"). */
 export const DEFAULT_GROUP_MIN_PARTICIPANTS = 2;
 
+/**
+ * The status a live session ends in (DESIGN §6), the one home of "left < 60 s after start →
+ * aborted": `waiting` → `expired`; `active` → `aborted` when `reason` is `partner_left` and
+ * fewer than `abortWindowSeconds` passed since the start, else `completed`. Used by
+ * {@link SessionLifecycle} and, for sessions whose room is gone, by the cleanup job and REST.
+ * @param elapsedMs milliseconds since the start (0 when it never started)
+ */
+export function endedStatusOf(from: "waiting" | "active", reason: EndReason, elapsedMs: number, limits: Readonly<SessionLimits> = DEFAULT_SESSION_LIMITS): "completed" | "aborted" | "expired" {
+  if (from === "waiting") return "expired";
+  return reason === "partner_left" && elapsedMs < limits.abortWindowSeconds * 1000 ? "aborted" : "completed";
+}
+
+/** DESIGN §6 `xpEligible`: completed and at least `xpMinSeconds` long (`durationSeconds` in seconds). */
+export function isXpEligible(status: SessionStatus, durationSeconds: number, limits: Readonly<SessionLimits> = DEFAULT_SESSION_LIMITS): boolean {
+  return status === "completed" && durationSeconds >= limits.xpMinSeconds;
+}
+
+/** The time limit in **seconds** (DESIGN §6): premium when every tier is premium, else free. */
+export function timeLimitSecondsOf(tiers: readonly Tier[], limits: Pick<SessionLimits, "maxDurationFreeSeconds" | "maxDurationPremiumSeconds">): number {
+  return tiers.length > 0 && tiers.every((t) => t === "premium") ? limits.maxDurationPremiumSeconds : limits.maxDurationFreeSeconds;
+}
+
+/**
+ * The deadline of a live session (epoch ms, DESIGN §6): `waiting` → the join deadline (from
+ * `scheduledStartAt` when later than `createdAt`); `active` → start + {@link timeLimitSecondsOf}.
+ * All inputs are epoch ms. The lifecycle applies it; the cleanup job judges orphaned sessions by it.
+ */
+export function sessionDeadlineOf(
+  session: { status: "waiting" | "active"; createdAt: number; scheduledStartAt?: number; startedAt?: number; tiers: readonly Tier[] },
+  limits: Pick<SessionLimits, "joinTimeoutSeconds" | "maxDurationFreeSeconds" | "maxDurationPremiumSeconds">,
+): number {
+  if (session.status === "waiting") return Math.max(session.createdAt, session.scheduledStartAt ?? session.createdAt) + limits.joinTimeoutSeconds * 1000;
+  return (session.startedAt ?? session.createdAt) + timeLimitSecondsOf(session.tiers, limits) * 1000;
+}
+
 /** Options of {@link SessionLifecycle}. All times are epoch **milliseconds**. */
 export interface SessionLifecycleOptions {
   sessionId: string;
@@ -121,8 +156,8 @@ const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(["completed", "
  * Group rules (seed 000):
  * - newcomers are admitted with {@link admit} (the caller checks public/private and invite
  *   codes), then `join`; `waiting → active` once `minParticipants` are present.
- * - `leave`: the others stay; when the last present participant leaves an active group it ends
- *   (`completed`/`completed`, or `aborted`/`partner_left` inside the abort window). A leaving host
+ * - `leave`: the others stay while ≥ 2 are present; when one participant is left in an active
+ *   group it ends (`completed`/`completed`, or `aborted`/`partner_left` inside the abort window). A leaving host
  *   hands the host role to the participant present the longest (read {@link hostUserId}).
  *   A participant who left cannot `join` again unless re-admitted.
  * - `end` by the host only (else `FORBIDDEN`) → `completed` (`host_ended`).
@@ -185,8 +220,7 @@ export class SessionLifecycle {
     if (this.host !== undefined && !this.participants.includes(this.host)) {
       this.participants.push(this.host);
     }
-    const waitFrom = Math.max(options.createdAt, options.scheduledStartAt ?? options.createdAt);
-    this.joinDeadline = waitFrom + this.limits.joinTimeoutSeconds * 1000;
+    this.joinDeadline = sessionDeadlineOf({ status: "waiting", createdAt: options.createdAt, scheduledStartAt: options.scheduledStartAt, tiers: [] }, this.limits);
   }
 
   /** Current status. */
@@ -241,7 +275,7 @@ export class SessionLifecycle {
 
   /** `completed` with a duration ≥ `xpMinSeconds` (DESIGN §6 `xpEligible`). */
   get xpEligible(): boolean {
-    return this.currentStatus === "completed" && this.elapsedMs(this.ended ?? 0) >= this.limits.xpMinSeconds * 1000;
+    return isXpEligible(this.currentStatus, Math.floor(this.elapsedMs(this.ended ?? 0) / 1000), this.limits);
   }
 
   /** True when `userId` is allowed in this session (matched, invited or admitted). */
@@ -271,7 +305,7 @@ export class SessionLifecycle {
    * which). Idempotent for someone already admitted; re-admits someone who left.
    * @param tier the newcomer's tier (counts toward the time limit only if admitted before activation).
    * @throws ParleyError `NOT_A_PARTICIPANT` for a pair (no one can be added to a pair),
-   *   `SESSION_NOT_ACTIVE` once ended, `FORBIDDEN` when `maxParticipants` are already admitted.
+   *   `SESSION_NOT_ACTIVE` once ended, `SESSION_FULL` when `maxParticipants` are already admitted.
    */
   admit(userId: string, tier: Tier): void {
     if (!this.isGroup) throw new ParleyError("NOT_A_PARTICIPANT", "this conversation is private to its two participants");
@@ -280,7 +314,7 @@ export class SessionLifecycle {
     if (this.participants.includes(userId)) return;
     const active = this.participants.filter((id) => !this.leftIds.has(id));
     if (active.length >= this.maxParticipants) {
-      throw new ParleyError("FORBIDDEN", `the session is full (${this.maxParticipants} participants)`);
+      throw new ParleyError("SESSION_FULL", `the session is full (${this.maxParticipants} participants)`);
     }
     this.participants.push(userId);
     this.tiers.set(userId, tier);
@@ -305,9 +339,8 @@ export class SessionLifecycle {
     if (this.currentStatus !== "waiting" || this.present.size < this.minParticipants) return null;
     this.started = now;
     this.currentStatus = "active";
-    const allPremium = [...this.present.keys()].every((id) => this.tiers.get(id) === "premium");
-    const limit = allPremium ? this.limits.maxDurationPremiumSeconds : this.limits.maxDurationFreeSeconds;
-    this.limitEnd = now + limit * 1000;
+    const tiers = [...this.present.keys()].map((id) => this.tiers.get(id) ?? "free");
+    this.limitEnd = sessionDeadlineOf({ status: "active", createdAt: this.createdAt, startedAt: now, tiers }, this.limits);
     return this.transition("waiting", userId, now);
   }
 
@@ -325,13 +358,12 @@ export class SessionLifecycle {
     this.leftIds.add(userId);
     if (this.isGroup) {
       if (this.host === userId) this.host = this.present.keys().next().value ?? this.host;
-      if (this.currentStatus === "waiting" || this.present.size > 0 || !wasPresent) return null;
-      return this.withinAbortWindow(now)
-        ? this.finish("aborted", "partner_left", userId, now)
-        : this.finish("completed", "completed", userId, now);
+      if (this.currentStatus === "waiting" || this.present.size > 1 || !wasPresent) return null;
+      const to = endedStatusOf("active", "partner_left", this.elapsedMs(now), this.limits);
+      return this.finish(to, to === "aborted" ? "partner_left" : "completed", userId, now);
     }
     if (this.currentStatus === "waiting") return this.finish("expired", "partner_left", userId, now);
-    return this.finish(this.withinAbortWindow(now) ? "aborted" : "completed", "partner_left", userId, now);
+    return this.finish(endedStatusOf("active", "partner_left", this.elapsedMs(now), this.limits), "partner_left", userId, now);
   }
 
   /**
@@ -375,10 +407,6 @@ export class SessionLifecycle {
       return this.finish("completed", "timeout", undefined, this.limitEnd);
     }
     return null;
-  }
-
-  private withinAbortWindow(now: number): boolean {
-    return this.elapsedMs(now) < this.limits.abortWindowSeconds * 1000;
   }
 
   private elapsedMs(until: number): number {

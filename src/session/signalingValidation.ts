@@ -132,3 +132,36 @@ export class IceCandidateBudget {
     return this.max - (this.used.get(userId) ?? 0);
   }
 }
+
+/**
+ * Signaling messages per pair of participants in a fixed one-minute window (DESIGN §5 "≤ 100
+ * signaling messages per minute per pair"; a group of N has N(N−1)/2 budgets). Pure: `now` in
+ * epoch ms. One instance per session (the conversation core owns it).
+ */
+export class PairSignalingBudget {
+  private readonly windows = new Map<string, { startedAt: number; used: number }>();
+
+  /** @param max messages per pair per window. @param windowMs window length in ms. */
+  constructor(
+    readonly max: number = 100,
+    readonly windowMs: number = 60_000,
+  ) {}
+
+  /**
+   * Takes one message from the budget of the pair {`a`, `b`} (either direction).
+   * @throws ParleyError `RATE_LIMITED` with `retryAfterSeconds` when spent (not counted).
+   */
+  consume(a: string, b: string, now: number): void {
+    const key = JSON.stringify(a < b ? [a, b] : [b, a]);
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= this.windowMs) {
+      window = { startedAt: now, used: 0 };
+      this.windows.set(key, window);
+    }
+    if (window.used >= this.max) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.windowMs - now) / 1000));
+      throw new ParleyError("RATE_LIMITED", `at most ${this.max} signaling messages per minute per pair of participants`, { retryAfterSeconds });
+    }
+    window.used++;
+  }
+}

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "../events/envelope.js";
+import type { StoreWrite, StoreWriteOutcome } from "./storeWrites.js";
 import type {
   MatchRequestRecord,
   MatchRequestStatus,
@@ -184,6 +185,13 @@ export interface Store {
    * finds nothing left to change and returns zeros.
    */
   eraseUser(userId: string): Promise<UserErasure>;
+  /**
+   * Group commit of a room's I/O queue (DESIGN §1): applies `writes` (ticket and session
+   * creations, transitions, patches, each atomic with its events) in one call — writes to one
+   * document in the given order — and reports each one's outcome at the same index. Never
+   * throws: a backend failure is a `failed` outcome of the writes it hit, to be retried.
+   */
+  writeBatch(writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]>;
   /** Throws when the backend is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

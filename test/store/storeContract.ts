@@ -4,6 +4,7 @@ import { ParleyError } from "../../src/errors/errorCodes.js";
 import { createEvent, type EventEnvelope, type EventType } from "../../src/events/envelope.js";
 import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, type RatingRecord, type ReportRecord, type SessionRecord } from "../../src/store/records.js";
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
+import { describeBatchWrites } from "./batchWriteContract.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -133,6 +134,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     it("answers ping", async () => {
       await store.ping();
     });
+
+    describeBatchWrites(() => store);
 
     describe("match requests", () => {
       it("returns a created ticket as written, times as Dates", async () => {

@@ -21,6 +21,7 @@ import type {
   UserErasure,
   WriteOptions,
 } from "../repositories.js";
+import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 
 const LIVE = new Set(["waiting", "active"]);
@@ -333,6 +334,7 @@ export function createMemoryStore(): Store {
   const learnerSkills = new MemoryLearnerSkills();
   return {
     kind: "memory",
+    writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
     matchRequests,
     sessions,
     moderation,

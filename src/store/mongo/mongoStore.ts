@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
+import { applyWritesPerDocument } from "../storeWrites.js";
 import { auditModel } from "./auditModel.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
@@ -81,6 +82,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       audit: new MongoAuditRepository(models.audit),
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
+      writeBatch: (writes) => applyWritesPerDocument({ matchRequests, sessions }, writes),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {

@@ -1,0 +1,305 @@
+import { randomUUID } from "node:crypto";
+import { ParleyError } from "../errors/errorCodes.js";
+import { events } from "../events/eventBuilders.js";
+import type { MatchExpiredMessage, MatchFoundMessage, MatchRequestView } from "../protocol/matchmakingMessages.js";
+import type { ParticipantRecord, SessionRecord } from "../store/records.js";
+import type { StoreWrite } from "../store/storeWrites.js";
+import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
+import { Matcher, type MatcherOptions, type MatchResult } from "./matcher.js";
+import type { AdmittedTicket } from "./ticketAdmission.js";
+import type { Ticket } from "./ticket.js";
+import { WaitEstimator } from "./waitEstimator.js";
+
+/** The user behind a ticket, as the session needs them (from the token, DESIGN §3). */
+export interface TicketHolder {
+  userId: string;
+  displayName: string;
+  avatarUrl?: string;
+  tier: "free" | "premium";
+}
+
+/** A stored match whose conversation room the shell must open, and what to tell each user then. */
+export interface OpenConversation {
+  sessionId: string;
+  /** `match_found` per user, without the seat reservation (the shell adds it). */
+  matchFound: { userId: string; message: Omit<MatchFoundMessage, "reservation"> }[];
+}
+
+/** Something the shell reports (metrics, logs); no rule depends on it. */
+export type QueueNote =
+  | { kind: "matched"; sessionId: string; userIds: string[]; score: number; stage: string; waited: { language: string; seconds: number }[] }
+  | { kind: "expired" }
+  | { kind: "cancelled" }
+  | { kind: "requested"; language: string; topic: string };
+
+/** A message of the matchmaking room to one user. */
+export type QueueOutgoing = { userId: string; type: "match_expired"; payload: MatchExpiredMessage };
+
+/**
+ * One independent piece of work a command asks of the shell (DESIGN §1 effects): store
+ * `writes` (one batch with the other units of the tick), then open the conversation room (if
+ * `open`) and send `messages`. When the writes or the room opening fail for good, run
+ * `onFailure` instead: its messages are sent at once and its writes are tried once more.
+ */
+export interface QueueUnit {
+  writes: StoreWrite[];
+  messages: QueueOutgoing[];
+  open?: OpenConversation;
+  notes: QueueNote[];
+  onFailure?: { messages: QueueOutgoing[]; writes: StoreWrite[] };
+}
+
+/** A tandem ticket to point at the practice queue (DESIGN §4): the shell counts that queue's waiting tickets. */
+export interface PracticeSuggestion {
+  ticketId: string;
+  userId: string;
+  practiceQueue: string;
+  estimatedWaitTimeSeconds: number;
+}
+
+interface WaitingEntry {
+  ticket: Ticket;
+  admitted: AdmittedTicket;
+  holder: TicketHolder;
+  blockedPeers: Set<string>;
+  recentPartners: Set<string>;
+  suggested: boolean;
+}
+
+/** Options of {@link QueueCore}. */
+export interface QueueCoreOptions extends Pick<MatcherOptions, "boundaries" | "minCompatibilityScore"> {
+  queue: string;
+  /** Seconds after which a tandem ticket gets `match_suggestion` (the any-level boundary). */
+  suggestAfterSeconds: number;
+}
+
+/**
+ * The rules of one matchmaking queue (DESIGN §1 "functional core", §4, §5): its waiting tickets
+ * in a {@link Matcher}, wait estimates, expiry and cancel, and the session built from a match
+ * (participants, roles, target level, topic, events). No Colyseus, no awaits; every `now` is
+ * epoch ms. The admission checks that read the store (quota, blocks, live session) run before,
+ * in `admitTicket`; this core owns what happens in the queue.
+ */
+export class QueueCore {
+  readonly queue: string;
+  private readonly matcher: Matcher;
+  private readonly waits = new WaitEstimator();
+  private readonly entries = new Map<string, WaitingEntry>();
+  private readonly byUser = new Map<string, WaitingEntry>();
+  private readonly admitting = new Set<string>();
+  private readonly suggestAfterMs: number;
+
+  constructor(options: QueueCoreOptions) {
+    this.queue = options.queue;
+    this.suggestAfterMs = options.suggestAfterSeconds * 1000;
+    this.matcher = new Matcher({
+      boundaries: options.boundaries,
+      minCompatibilityScore: options.minCompatibilityScore,
+      // blockedPeers holds blocks in either direction; the matcher asks both ways round.
+      isBlocked: (a, b) => this.byUser.get(a)?.blockedPeers.has(b) === true,
+      hadRecentConversation: (a, b) => this.byUser.get(a)?.recentPartners.has(b) === true || this.byUser.get(b)?.recentPartners.has(a) === true,
+    });
+  }
+
+  /** Tickets waiting here. */
+  get waitingCount(): number {
+    return this.entries.size;
+  }
+
+  /** Nothing waits and nothing is being admitted: the room may dispose (when Colyseus agrees). */
+  get idle(): boolean {
+    return this.entries.size === 0 && this.admitting.size === 0;
+  }
+
+  /** The waiting ticket `ticketId` of `userId`, if any. */
+  waitingTicket(ticketId: string): { userId: string } | undefined {
+    return this.entries.get(ticketId)?.ticket;
+  }
+
+  /**
+   * Starts admitting a ticket of `userId` (one active ticket per user, DESIGN §4).
+   * @throws ParleyError `ALREADY_MATCHED` when the user waits here or is being admitted
+   */
+  beginAdmission(userId: string): void {
+    if (this.byUser.has(userId) || this.admitting.has(userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    this.admitting.add(userId);
+  }
+
+  /** The ticket's creation with its `match.requested` event, to store before it enters the queue. */
+  ticketWrites(admitted: AdmittedTicket, now: number): StoreWrite[] {
+    return [{ kind: "matchRequest.create", record: admitted.record, events: [events.matchRequested(admitted.record, now)] }];
+  }
+
+  /** Admission ended without a stored ticket (refused, or the write failed). */
+  abandonAdmission(userId: string): void {
+    this.admitting.delete(userId);
+  }
+
+  /**
+   * The ticket is stored: it enters the queue and is matched at once if it can be.
+   * @returns the `match_request` view and the units of a match
+   */
+  ticketStored(admitted: AdmittedTicket, holder: TicketHolder, now: number): { view: MatchRequestView; units: QueueUnit[] } {
+    this.admitting.delete(holder.userId);
+    const entry: WaitingEntry = { ticket: admitted.ticket, admitted, holder, blockedPeers: new Set(admitted.blockedPeers), recentPartners: new Set(admitted.recentPartners), suggested: false };
+    this.entries.set(entry.ticket.id, entry);
+    this.byUser.set(holder.userId, entry);
+    const { record } = admitted;
+    const view: MatchRequestView = {
+      matchRequest: { id: record.id, status: "pending", estimatedWaitTimeSeconds: Math.round(this.waits.estimate(record.targetLanguageCode, record.currentLevel)), expiresAt: record.expiresAt.toISOString() },
+    };
+    const match = this.matcher.add(entry.ticket, now);
+    const units: QueueUnit[] = [{ writes: [], messages: [], notes: [{ kind: "requested", language: record.targetLanguageCode, topic: record.topicCode }] }];
+    if (match) units.push(...this.matchUnits(match, now));
+    return { view, units };
+  }
+
+  /**
+   * Cancels a waiting ticket (`cancel`, leaving the room, REST cancel).
+   * @returns its unit, or undefined when `ticketId` is not waiting here
+   */
+  cancel(ticketId: string, reason: string, now: number): QueueUnit | undefined {
+    const entry = this.remove(ticketId);
+    if (!entry) return undefined;
+    return {
+      writes: [{ kind: "matchRequest.transition", id: ticketId, expected: "pending", patch: { status: "cancelled" }, events: [events.matchCancelled(entry.ticket, reason, now)] }],
+      messages: [],
+      notes: [{ kind: "cancelled" }],
+    };
+  }
+
+  /** One matching round (DESIGN §4: on a 1 s tick): expiries, then matches as stages widen. */
+  tick(now: number): { units: QueueUnit[]; suggestions: PracticeSuggestion[] } {
+    const { matches, expired } = this.matcher.tick(now);
+    const units: QueueUnit[] = [];
+    for (const ticket of expired) {
+      this.remove(ticket.id);
+      const told: QueueOutgoing = { userId: ticket.userId, type: "match_expired", payload: { matchRequestId: ticket.id } };
+      units.push({
+        writes: [{ kind: "matchRequest.transition", id: ticket.id, expected: "pending", patch: { status: "expired" }, events: [events.matchExpired(ticket, now, now)] }],
+        messages: [told],
+        notes: [{ kind: "expired" }],
+        // Not stored: still tell the user; the cleanup job expires the stored ticket later.
+        onFailure: { messages: [told], writes: [] },
+      });
+    }
+    for (const match of matches) units.push(...this.matchUnits(match, now));
+    return { units, suggestions: this.suggestions(now) };
+  }
+
+  private suggestions(now: number): PracticeSuggestion[] {
+    const out: PracticeSuggestion[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.suggested || entry.ticket.sessionType !== "tandem" || now - entry.ticket.createdAt < this.suggestAfterMs) continue;
+      entry.suggested = true;
+      const practiceQueue = entry.ticket.targetLanguageCode;
+      out.push({ ticketId: entry.ticket.id, userId: entry.ticket.userId, practiceQueue, estimatedWaitTimeSeconds: Math.round(this.waits.estimate(practiceQueue, entry.ticket.level)) });
+    }
+    return out;
+  }
+
+  private remove(ticketId: string): WaitingEntry | undefined {
+    const entry = this.entries.get(ticketId);
+    if (!entry) return undefined;
+    this.entries.delete(ticketId);
+    if (this.byUser.get(entry.ticket.userId) === entry) this.byUser.delete(entry.ticket.userId);
+    this.matcher.remove(ticketId);
+    return entry;
+  }
+
+  /**
+   * A match as one unit (DESIGN §4–§5): the session (`waiting`, older ticket = `learner`, the
+   * other `partner`, target level = the lower middle of the two) with `conversation.matched`,
+   * both tickets `matched`; then the conversation room and `match_found`. If it cannot be
+   * stored or opened: `match_expired` to both, tickets and session left expired.
+   */
+  private matchUnits(match: MatchResult, now: number): QueueUnit[] {
+    const [older, newer] = match.tickets;
+    const first = this.entries.get(older.id);
+    const second = this.entries.get(newer.id);
+    if (!first || !second) return [];
+    this.remove(older.id);
+    this.remove(newer.id);
+    const sessionId = randomUUID();
+    const pair = [first, second] as const;
+    const participants = pair.map((entry, i): ParticipantRecord => ({
+      userId: entry.ticket.userId,
+      displayName: entry.holder.displayName,
+      ...(entry.holder.avatarUrl ? { avatarUrl: entry.holder.avatarUrl } : {}),
+      nativeLanguageCode: entry.ticket.nativeLanguageCode,
+      targetLanguageCode: entry.ticket.targetLanguageCode,
+      level: entry.ticket.level,
+      role: i === 0 ? "learner" : "partner",
+      tier: entry.holder.tier,
+      recordingConsent: entry.admitted.record.recordingConsent,
+      spokenSeconds: 0,
+      turnCount: 0,
+    }));
+    const session: SessionRecord = {
+      id: sessionId,
+      sessionType: older.sessionType,
+      targetLanguageCode: older.targetLanguageCode,
+      topicCode: match.topicCode,
+      targetLevel: CEFR_LEVELS[Math.floor((cefrIndex(older.level) + cefrIndex(newer.level)) / 2)] ?? older.level,
+      status: "waiting",
+      participants,
+      prompts: [],
+      matchRequestIds: [older.id, newer.id],
+      compatibilityScore: match.score,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+      durationSeconds: 0,
+      ratings: [],
+    };
+    const waited = match.tickets.map((t) => {
+      const seconds = (now - t.createdAt) / 1000;
+      this.waits.record(t.targetLanguageCode, t.level, seconds, now);
+      return { language: t.targetLanguageCode, seconds };
+    });
+    const matchFound = pair.map((entry, i) => {
+      const partner = pair[1 - i] as WaitingEntry;
+      const message: Omit<MatchFoundMessage, "reservation"> = {
+        matchRequestId: entry.ticket.id,
+        sessionId,
+        isInitiator: i === 0,
+        compatibilityScore: match.score,
+        sessionType: session.sessionType as "practice" | "tandem",
+        topicCode: session.topicCode,
+        ...(match.estimatedLevelDifference !== undefined ? { estimatedLevelDifference: match.estimatedLevelDifference } : {}),
+        partner: {
+          userId: partner.ticket.userId,
+          displayName: partner.holder.displayName,
+          ...(partner.holder.avatarUrl ? { avatarUrl: partner.holder.avatarUrl } : {}),
+          nativeLanguageCode: partner.ticket.nativeLanguageCode,
+          targetLanguageCode: partner.ticket.targetLanguageCode,
+          level: partner.ticket.level,
+        },
+      };
+      return { userId: entry.ticket.userId, message };
+    });
+    const expiredMessages: QueueOutgoing[] = pair.map((e) => ({ userId: e.ticket.userId, type: "match_expired", payload: { matchRequestId: e.ticket.id } }));
+    const undo: StoreWrite[] = [
+      ...pair.flatMap((e): StoreWrite[] => [
+        { kind: "matchRequest.transition", id: e.ticket.id, expected: "pending", patch: { status: "expired" }, events: [events.matchExpired(e.ticket, now, now)] },
+        { kind: "matchRequest.transition", id: e.ticket.id, expected: "matched", patch: { status: "expired" }, events: [events.matchExpired(e.ticket, now, now)] },
+      ]),
+      {
+        kind: "session.transition",
+        id: sessionId,
+        expected: ["waiting"],
+        patch: { status: "expired", endedAt: new Date(now), endReason: "error", durationSeconds: 0, xpEligible: false },
+        events: events.conversationEnded("expired", session, { participants: participants.map((p) => ({ userId: p.userId, targetLanguageCode: p.targetLanguageCode, spokenSeconds: 0, turnCount: 0 })), reason: "error", durationSeconds: 0, xpEligible: false }, now),
+      },
+    ];
+    return [{
+      writes: [
+        { kind: "session.create", record: session, events: events.conversationMatched(session, Math.round((now - older.createdAt) / 1000), now) },
+        ...pair.map((e): StoreWrite => ({ kind: "matchRequest.transition", id: e.ticket.id, expected: "pending", patch: { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now) } })),
+      ],
+      messages: [],
+      open: { sessionId, matchFound },
+      notes: [{ kind: "matched", sessionId, userIds: participants.map((p) => p.userId), score: match.score, stage: match.stage, waited }],
+      onFailure: { messages: expiredMessages, writes: undo },
+    }];
+  }
+}

@@ -1,0 +1,459 @@
+import { ParleyError } from "../errors/errorCodes.js";
+import { events } from "../events/eventBuilders.js";
+import type { ConversationServerMessages } from "../protocol/conversationMessages.js";
+import type { ParticipantRecord, SessionRecord } from "../store/records.js";
+import type { StoreWrite } from "../store/storeWrites.js";
+import type { Topic } from "../topics/topic.js";
+import { PromptScheduler, type ShownPrompt } from "./promptScheduler.js";
+import { DEFAULT_GROUP_MAX_PARTICIPANTS, DEFAULT_GROUP_MIN_PARTICIPANTS, SessionLifecycle, type EndReason, type SessionLimits, type SessionTransition, type Tier } from "./sessionLifecycle.js";
+import { IceCandidateBudget, PairSignalingBudget, validateIceCandidate, validateSdp } from "./signalingValidation.js";
+import { SpeakingStats } from "./speakingStats.js";
+
+/** Who a message goes to. */
+export type Recipient = { kind: "user"; userId: string } | { kind: "all" } | { kind: "allExcept"; userId: string };
+
+/** One server → client message of the conversation room, typed by its type. */
+export type ConversationOutgoing = {
+  [K in keyof ConversationServerMessages]: { to: Recipient; type: K; payload: ConversationServerMessages[K] };
+}[keyof ConversationServerMessages];
+
+/** Something the room reports (metrics, logs) once it happened; no rule depends on it. */
+export type ConversationNote =
+  | { kind: "started"; at: number; endsAt: number }
+  | { kind: "ended"; from: SessionTransition["from"]; to: SessionTransition["to"]; reason: EndReason; durationSeconds: number }
+  | { kind: "prompt"; category: ShownPrompt["category"] };
+
+/**
+ * What a command asks of the room (DESIGN §1 effects). The room sends `immediate` now, stores
+ * `writes` through its I/O queue (one batch), then sends `messages` and applies `notes`,
+ * `close` and the state view. When the writes fail for good it calls
+ * {@link ConversationCore.writesFailed} with `onWriteFailure`.
+ */
+export interface ConversationEffects {
+  immediate: ConversationOutgoing[];
+  writes: StoreWrite[];
+  messages: ConversationOutgoing[];
+  notes: ConversationNote[];
+  /** What a final write failure means: a transition that could not be stored, or nothing to tell. */
+  onWriteFailure: "end_with_error" | "ignore";
+  /** Dispose the room after the writes: at once when nobody is connected, else after a linger. */
+  close?: "when_told";
+}
+
+/** A group session's own fields (seed 000), read from the session record when present. */
+export interface GroupSessionFields {
+  /** `public` groups admit newcomers up to `maxParticipants`; `private` ones only invitees. */
+  type?: "public" | "private";
+  minParticipants?: number;
+  maxParticipants?: number;
+  scheduledStartAt?: Date;
+}
+
+/** Who asks to join (from the verified token, DESIGN §3). */
+export interface JoinCandidate {
+  userId: string;
+  displayName: string;
+  avatarUrl?: string;
+  nativeLanguageCode: string;
+  levels: Readonly<Record<string, string>>;
+  tier: Tier;
+}
+
+/** Options of {@link ConversationCore}. */
+export interface ConversationCoreOptions {
+  session: SessionRecord & GroupSessionFields;
+  topic: Topic;
+  limits: Pick<SessionLimits, "joinTimeoutSeconds" | "maxDurationFreeSeconds" | "maxDurationPremiumSeconds">;
+  prompts: { intervalMinSeconds: number; intervalMaxSeconds: number; maxPrompts: number };
+  /** Signaling messages per minute per pair (DESIGN §5). @default 100 */
+  signalingPerMinutePerPair?: number;
+  random: () => number;
+}
+
+/** The synced view of one participant (the room copies it into its schema state). */
+export interface ParticipantView {
+  userId: string;
+  displayName: string;
+  avatarUrl: string;
+  nativeLanguageCode: string;
+  targetLanguageCode: string;
+  level: string;
+  role: ParticipantRecord["role"];
+  connected: boolean;
+  speaking: boolean;
+  spokenSeconds: number;
+  turnCount: number;
+}
+
+function effects(partial: Partial<ConversationEffects> = {}): ConversationEffects {
+  return { immediate: [], writes: [], messages: [], notes: [], onWriteFailure: "ignore", ...partial };
+}
+
+/** Merges `b` into `a` (in order). */
+function merge(a: ConversationEffects, b: ConversationEffects): ConversationEffects {
+  return {
+    immediate: [...a.immediate, ...b.immediate],
+    writes: [...a.writes, ...b.writes],
+    messages: [...a.messages, ...b.messages],
+    notes: [...a.notes, ...b.notes],
+    onWriteFailure: a.onWriteFailure === "end_with_error" || b.onWriteFailure === "end_with_error" ? "end_with_error" : "ignore",
+    ...(a.close ?? b.close ? { close: "when_told" as const } : {}),
+  };
+}
+
+const to = {
+  user: (userId: string): Recipient => ({ kind: "user", userId }),
+  all: (): Recipient => ({ kind: "all" }),
+  allExcept: (userId: string): Recipient => ({ kind: "allExcept", userId }),
+};
+
+/**
+ * The rules of one conversation session, pair or group, end to end (DESIGN §1 "functional core",
+ * §5 conversation room, §6 sessions; seed 000 groups). No Colyseus, no awaits: each command
+ * takes `now` (epoch ms) and returns {@link ConversationEffects}. It owns the
+ * {@link SessionLifecycle} (statuses, deadlines, host), the {@link PromptScheduler}, the
+ * {@link SpeakingStats}, the signaling budgets and who is connected; it builds the records and
+ * events to store and the messages to send.
+ *
+ * Groups (`sessionType: "group"`): 2–6 participants (`minParticipants`/`maxParticipants` from the
+ * record, default 2/6); the host (`hostUserId`, role `host`) alone ends it (`host_ended`); when
+ * the host leaves, the earliest-joined participant present becomes host; a public group admits
+ * newcomers while seats remain (`SESSION_FULL` after); a participant blocked by (or blocking)
+ * someone already in is refused (`FORBIDDEN`); signaling is a mesh with a budget per pair.
+ * @throws (commands) ParleyError with the codes of DESIGN §5; a refused command changes nothing.
+ */
+export class ConversationCore {
+  readonly sessionId: string;
+  readonly isGroup: boolean;
+  readonly lifecycle: SessionLifecycle;
+  private readonly session: SessionRecord & GroupSessionFields;
+  private readonly participants = new Map<string, ParticipantRecord>();
+  private readonly prompts: PromptScheduler;
+  private readonly speaking = new SpeakingStats();
+  private readonly ice = new IceCandidateBudget();
+  private readonly signaling: PairSignalingBudget;
+  private readonly connected = new Set<string>();
+  private readonly lastHeartbeat = new Map<string, number>();
+  private knownHost: string | undefined;
+
+  constructor(options: ConversationCoreOptions) {
+    const { session } = options;
+    this.session = session;
+    this.sessionId = session.id;
+    this.isGroup = session.sessionType === "group";
+    for (const p of session.participants) this.participants.set(p.userId, { ...p });
+    this.lifecycle = new SessionLifecycle({
+      sessionId: session.id,
+      participantIds: session.participants.filter((p) => !p.leftAt).map((p) => p.userId),
+      tiers: Object.fromEntries(session.participants.map((p) => [p.userId, p.tier])),
+      createdAt: session.createdAt.getTime(),
+      scheduledStartAt: session.scheduledStartAt?.getTime(),
+      isGroup: this.isGroup,
+      hostUserId: session.hostUserId,
+      ...(this.isGroup
+        ? { minParticipants: session.minParticipants ?? DEFAULT_GROUP_MIN_PARTICIPANTS, maxParticipants: session.maxParticipants ?? DEFAULT_GROUP_MAX_PARTICIPANTS }
+        : {}),
+      limits: options.limits,
+    });
+    this.knownHost = this.lifecycle.hostUserId;
+    this.prompts = new PromptScheduler({ topic: options.topic, ...options.prompts, random: options.random });
+    this.signaling = new PairSignalingBudget(options.signalingPerMinutePerPair ?? 100);
+  }
+
+  /** The lifecycle's status. */
+  get status(): SessionTransition["to"] {
+    return this.lifecycle.status;
+  }
+
+  /** Most participants the room may hold at once (pair 2, group `maxParticipants`). */
+  get capacity(): number {
+    return this.lifecycle.maxParticipants;
+  }
+
+  /**
+   * Decides whether `candidate` may join (DESIGN §5 "only the session's participants; a public
+   * group admits newcomers up to maxParticipants"; seed 000 blocks). A public group's newcomer is
+   * admitted here and the returned effects store them as a participant (the room waits for that
+   * write before letting them in).
+   * @param blockedPeers users `candidate` blocked or was blocked by (from the store)
+   * @throws ParleyError `SESSION_NOT_ACTIVE` (ended), `NOT_A_PARTICIPANT` (stranger; private
+   *   group; left a group), `SESSION_FULL` (public group with no seat left), `FORBIDDEN` (a
+   *   blocked pair would share the group).
+   */
+  admit(candidate: JoinCandidate, blockedPeers: readonly string[], now: number): ConversationEffects {
+    if (this.lifecycle.isEnded) throw new ParleyError("SESSION_NOT_ACTIVE", `this session is ${this.lifecycle.status}`);
+    const known = this.lifecycle.isParticipant(candidate.userId);
+    if (this.isGroup) {
+      const blocked = new Set(blockedPeers);
+      const inGroup = [...this.lifecycle.joined].filter((id) => id !== candidate.userId);
+      if (inGroup.some((id) => blocked.has(id))) throw new ParleyError("FORBIDDEN", "you cannot join a group with someone you blocked or who blocked you");
+    }
+    if (known) return effects();
+    if (!this.isGroup || this.session.type !== "public") throw new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session");
+    this.lifecycle.admit(candidate.userId, candidate.tier);
+    const participant: ParticipantRecord = {
+      userId: candidate.userId,
+      displayName: candidate.displayName,
+      ...(candidate.avatarUrl ? { avatarUrl: candidate.avatarUrl } : {}),
+      nativeLanguageCode: candidate.nativeLanguageCode,
+      targetLanguageCode: this.session.targetLanguageCode,
+      level: (candidate.levels[this.session.targetLanguageCode] ?? this.session.targetLevel) as ParticipantRecord["level"],
+      role: "participant",
+      tier: candidate.tier,
+      recordingConsent: false,
+      joinedAt: new Date(now),
+      spokenSeconds: 0,
+      turnCount: 0,
+    };
+    this.participants.set(candidate.userId, participant);
+    return effects({ writes: [{ kind: "session.addParticipant", id: this.sessionId, participant }], onWriteFailure: "ignore" });
+  }
+
+  /**
+   * A participant's connection joined (after {@link admit}). Everyone present gets
+   * `partner_joined` about them and they get one about each; `waiting → active` when enough are in.
+   * @throws ParleyError `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE` (from the lifecycle)
+   */
+  join(userId: string, now: number): ConversationEffects {
+    const transition = this.lifecycle.join(userId, now);
+    this.connected.add(userId);
+    this.lastHeartbeat.set(userId, now);
+    const immediate: ConversationOutgoing[] = [];
+    for (const other of this.connected) {
+      if (other === userId) continue;
+      immediate.push({ to: to.user(other), type: "partner_joined", payload: this.partnerJoined(userId) });
+      immediate.push({ to: to.user(userId), type: "partner_joined", payload: this.partnerJoined(other) });
+    }
+    const result = effects({ immediate });
+    return transition ? merge(result, this.transitionEffects(transition)) : merge(result, this.hostChange());
+  }
+
+  /** A participant's connection dropped; their seat is kept for the reconnection grace. */
+  drop(userId: string, now: number): ConversationEffects {
+    this.connected.delete(userId);
+    this.speaking.close(userId, now);
+    return effects();
+  }
+
+  /** A dropped participant is back within the grace. */
+  reconnect(userId: string, now: number): ConversationEffects {
+    this.connected.add(userId);
+    this.lastHeartbeat.set(userId, now);
+    return effects();
+  }
+
+  /**
+   * A participant left for good (`leave_session`, REST leave, or the reconnection grace ended):
+   * the others get `partner_left`, then the lifecycle decides (pair: ends; group: goes on while
+   * two remain, a new host when the host left).
+   * @param reason `ended` (left on purpose) or `disconnect` (grace over)
+   */
+  leave(userId: string, reason: "ended" | "disconnect", now: number): ConversationEffects {
+    this.connected.delete(userId);
+    this.speaking.close(userId, now);
+    if (this.lifecycle.isEnded || !this.lifecycle.isParticipant(userId)) return effects();
+    const immediate: ConversationOutgoing[] = [{ to: to.allExcept(userId), type: "partner_left", payload: { partnerId: userId, reason } }];
+    const transition = this.lifecycle.leave(userId, now);
+    const participant = this.participants.get(userId);
+    if (participant) participant.leftAt = new Date(now);
+    const result = effects({ immediate });
+    return transition ? merge(result, this.transitionEffects(transition)) : merge(result, this.hostChange());
+  }
+
+  /**
+   * `end_session` by a participant (pair: anyone; group: the host only).
+   * @throws ParleyError `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE`, `FORBIDDEN`
+   */
+  end(userId: string, now: number): ConversationEffects {
+    return this.transitionEffects(this.lifecycle.end(userId, now));
+  }
+
+  /**
+   * Ends the session regardless of roles (admin end, cleanup nudge past time, shutdown):
+   * active → completed, waiting → expired, with `reason`.
+   * @throws ParleyError `SESSION_NOT_ACTIVE` once ended
+   */
+  endNow(now: number, reason: EndReason = "completed"): ConversationEffects {
+    return this.transitionEffects(this.lifecycle.adminEnd(now, reason));
+  }
+
+  /** The room's clock: deadlines (join timeout, time limit) and due prompts. */
+  tick(now: number): ConversationEffects {
+    const transition = this.lifecycle.checkTimers(now);
+    if (transition) return this.transitionEffects(transition);
+    if (this.lifecycle.status !== "active") return effects();
+    const prompt = this.prompts.due(now);
+    return prompt ? this.promptEffects(prompt) : effects();
+  }
+
+  /**
+   * `request_next_prompt`: the next prompt now, within the session's maximum.
+   * @throws ParleyError `SESSION_NOT_ACTIVE`, `INVALID_REQUEST` (no prompt left)
+   */
+  requestNextPrompt(now: number): ConversationEffects {
+    this.assertActive();
+    const prompt = this.prompts.requestNext(now);
+    if (!prompt) throw new ParleyError("INVALID_REQUEST", `no more prompts in this session (at most ${this.prompts.maxPrompts})`);
+    return this.promptEffects(prompt);
+  }
+
+  /** A `speaking` edge. @throws ParleyError `SESSION_NOT_ACTIVE` */
+  speakingEdge(userId: string, speaking: boolean, now: number): ConversationEffects {
+    this.assertActive();
+    this.speaking.edge(userId, speaking, now);
+    return effects();
+  }
+
+  /** A `heartbeat`. */
+  heartbeat(userId: string, now: number): ConversationEffects {
+    this.lastHeartbeat.set(userId, now);
+    return effects();
+  }
+
+  /**
+   * `offer` / `answer` / `ice_candidate` from `from` to `targetUserId`, relayed to the target only
+   * (DESIGN §5 signaling rules: another participant, connected; ≤ 100 per minute per pair; ICE
+   * ≤ 50 per participant per peer; SDP checked; nothing stored).
+   * @throws ParleyError `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE`, `RATE_LIMITED`,
+   *   `SDP_TOO_LARGE`, `INVALID_SDP`, `INVALID_REQUEST` (bad candidate, target not connected)
+   */
+  signal(from: string, message: { type: "offer" | "answer"; sdp: string; targetUserId: string } | { type: "ice_candidate"; candidate: unknown; targetUserId: string }, now: number): ConversationEffects {
+    const target = message.targetUserId;
+    if (target === from || !this.lifecycle.isParticipant(target)) throw new ParleyError("NOT_A_PARTICIPANT", "the target is not another participant of this session");
+    if (this.lifecycle.isEnded) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${this.lifecycle.status}`);
+    this.signaling.consume(from, target, now);
+    if (message.type === "ice_candidate") {
+      const candidate = validateIceCandidate(message.candidate);
+      if (!this.connected.has(target)) throw new ParleyError("INVALID_REQUEST", "the target is not connected");
+      this.ice.consume(`${from}\u0000${target}`);
+      return effects({ immediate: [{ to: to.user(target), type: "ice_candidate", payload: { from, candidate } }] });
+    }
+    validateSdp(message.sdp);
+    if (!this.connected.has(target)) throw new ParleyError("INVALID_REQUEST", "the target is not connected");
+    return effects({ immediate: [{ to: to.user(target), type: message.type, payload: { from, sdp: message.sdp } }] });
+  }
+
+  /**
+   * The writes of `failed` could not be stored (DESIGN §1 "nothing is dropped"): a transition
+   * that was not stored ends the session with reason `error` — everyone gets `session_ended
+   * {reason:"error"}` at once, and the end is written if the store takes it (else the cleanup
+   * job ends the stored session, whose room is gone by then).
+   */
+  writesFailed(failed: ConversationEffects, now: number): ConversationEffects {
+    if (failed.onWriteFailure !== "end_with_error") return effects();
+    const ending = this.lifecycle.isEnded ? undefined : this.lifecycle.adminEnd(now, "error");
+    const status = ending?.to ?? this.lifecycle.status;
+    const durationSeconds = ending?.durationSeconds ?? this.lifecycle.durationSeconds(now);
+    const told: ConversationOutgoing = { to: to.all(), type: "session_ended", payload: { reason: "error", status: status === "waiting" || status === "active" ? "aborted" : status, durationSeconds } };
+    const store = ending ? this.transitionEffects(ending) : effects();
+    // The failed transition was not stored: end whatever live status the store still has.
+    for (const w of store.writes) if (w.kind === "session.transition") w.expected = ["waiting", "active"];
+    return { ...store, immediate: [told], messages: [], notes: store.notes, onWriteFailure: "ignore", close: "when_told" };
+  }
+
+  /** The synced participants (role, connection, speaking stats), for the room's state. */
+  participantViews(now: number): ParticipantView[] {
+    const stats = this.speaking.snapshotAll(now);
+    const host = this.lifecycle.hostUserId;
+    return [...this.participants.values()].map((p) => ({
+      userId: p.userId,
+      displayName: p.displayName,
+      avatarUrl: p.avatarUrl ?? "",
+      nativeLanguageCode: p.nativeLanguageCode,
+      targetLanguageCode: p.targetLanguageCode,
+      level: p.level,
+      role: this.isGroup ? (p.userId === host ? "host" : "participant") : p.role,
+      connected: this.connected.has(p.userId),
+      speaking: stats[p.userId]?.speaking ?? false,
+      spokenSeconds: stats[p.userId]?.spokenSeconds ?? 0,
+      turnCount: stats[p.userId]?.turnCount ?? 0,
+    }));
+  }
+
+  /** The prompt on screen and how many were shown. */
+  promptView(): { current?: ShownPrompt; count: number } {
+    return { current: this.prompts.current, count: this.prompts.count };
+  }
+
+  private assertActive(): void {
+    if (this.lifecycle.status !== "active") throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${this.lifecycle.status}`);
+  }
+
+  /** A host change (group): stored with the next write as `hostUserId`. */
+  private hostChange(): ConversationEffects {
+    const host = this.lifecycle.hostUserId;
+    if (host === this.knownHost || host === undefined) return effects();
+    this.knownHost = host;
+    return effects({ writes: [{ kind: "session.patch", id: this.sessionId, patch: { hostUserId: host } }] });
+  }
+
+  private partnerJoined(userId: string): ConversationServerMessages["partner_joined"] {
+    const p = this.participants.get(userId);
+    return {
+      partnerId: userId,
+      partnerName: p?.displayName ?? userId,
+      ...(p?.avatarUrl ? { partnerAvatar: p.avatarUrl } : {}),
+      nativeLanguageCode: p?.nativeLanguageCode ?? "",
+      targetLanguageCode: p?.targetLanguageCode ?? "",
+    };
+  }
+
+  private promptEffects(shown: ShownPrompt): ConversationEffects {
+    const prompts = this.prompts.shown.map((p) => ({ promptKey: p.promptKey, category: p.category, displayedAt: new Date(p.displayedAt) }));
+    return effects({
+      immediate: [{ to: to.all(), type: "new_prompt", payload: { promptKey: shown.promptKey, text: shown.prompt.text, category: shown.category } }],
+      writes: [{ kind: "session.patch", id: this.sessionId, patch: { prompts } }],
+      notes: [{ kind: "prompt", category: shown.category }],
+    });
+  }
+
+  /**
+   * A lifecycle transition as effects: the session write with its events (conditional on the
+   * previous status), then — once stored — the messages (`new_prompt` icebreaker at the start,
+   * `session_ended` at the end).
+   */
+  private transitionEffects(t: SessionTransition): ConversationEffects {
+    const host = this.lifecycle.hostUserId;
+    const hostPatch = host !== undefined && host !== this.knownHost ? { hostUserId: host } : {};
+    this.knownHost = host ?? this.knownHost;
+    if (t.to === "active") {
+      const joined = [...this.lifecycle.joined];
+      const started = events.conversationStarted(this.session, joined.map((userId) => ({ userId, targetLanguageCode: this.participants.get(userId)?.targetLanguageCode ?? "" })), t.at);
+      const first = this.prompts.start(t.at);
+      const endsAt = this.lifecycle.endsAt ?? t.at;
+      const write: StoreWrite = { kind: "session.transition", id: this.sessionId, expected: [t.from], patch: { status: "active", startedAt: new Date(t.at), ...hostPatch }, events: started };
+      const result = effects({ writes: [write], notes: [{ kind: "started", at: t.at, endsAt }], onWriteFailure: "end_with_error" });
+      if (!first) return result;
+      const prompt = this.promptEffects(first);
+      return { ...merge(result, prompt), immediate: [], messages: prompt.immediate };
+    }
+    this.prompts.stop();
+    this.speaking.closeAll(t.at);
+    const stats = this.speaking.snapshotAll(t.at);
+    const participantStats = Object.fromEntries(Object.entries(stats).map(([userId, s]) => [userId, { spokenSeconds: s.spokenSeconds, turnCount: s.turnCount }]));
+    const participants = [...this.participants.values()].map((p) => ({
+      userId: p.userId,
+      targetLanguageCode: p.targetLanguageCode,
+      spokenSeconds: stats[p.userId]?.spokenSeconds ?? 0,
+      turnCount: stats[p.userId]?.turnCount ?? 0,
+    }));
+    const reason = t.reason ?? "completed";
+    const status = t.to as "completed" | "aborted" | "expired";
+    const ended = events.conversationEnded(status, this.session, { participants, reason, durationSeconds: t.durationSeconds, xpEligible: t.xpEligible }, t.at);
+    const write: StoreWrite = {
+      kind: "session.transition",
+      id: this.sessionId,
+      expected: [t.from],
+      patch: { status, endedAt: new Date(t.at), endReason: reason, durationSeconds: t.durationSeconds, xpEligible: t.xpEligible, ...hostPatch },
+      participantStats,
+      events: ended,
+    };
+    return effects({
+      writes: [write],
+      messages: [{ to: to.all(), type: "session_ended", payload: { reason, status, durationSeconds: t.durationSeconds } }],
+      notes: [{ kind: "ended", from: t.from, to: t.to, reason, durationSeconds: t.durationSeconds }],
+      onWriteFailure: "end_with_error",
+      close: "when_told",
+    });
+  }
+}

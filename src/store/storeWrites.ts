@@ -1,0 +1,125 @@
+import { isParleyError, type ParleyError } from "../errors/errorCodes.js";
+import type { EventEnvelope } from "../events/envelope.js";
+import type { MatchRequestRecord, MatchRequestStatus, ParticipantRecord, SessionRecord, SessionStatus } from "./records.js";
+import type { Store } from "./repositories.js";
+
+/**
+ * One write of a batch ({@link Store.writeBatch}): the repository writes a room makes, as data,
+ * so that a room's I/O queue can send everything queued in one tick as one batch (DESIGN §1
+ * "one ordered I/O queue"). Each write is atomic with its `events` (outbox), as the repository
+ * method it stands for; a batch as a whole is not a transaction.
+ */
+export type StoreWrite =
+  /** `matchRequests.create`: refused (with `ALREADY_MATCHED`) when the user has a pending ticket. */
+  | { kind: "matchRequest.create"; record: MatchRequestRecord; events?: EventEnvelope[] }
+  /** `matchRequests.transition`: refused when the ticket is not in `expected`. */
+  | { kind: "matchRequest.transition"; id: string; expected: MatchRequestStatus; patch: Partial<MatchRequestRecord>; events?: EventEnvelope[] }
+  /** `sessions.create`: refused when the id exists. */
+  | { kind: "session.create"; record: SessionRecord; events?: EventEnvelope[] }
+  /**
+   * `sessions.transition`, with `participantStats` (seconds, turns per userId) merged into the
+   * stored participants (so a concurrent erasure of a name is kept). Refused unless the status
+   * is one of `expected`.
+   */
+  | { kind: "session.transition"; id: string; expected: readonly SessionStatus[]; patch: Partial<SessionRecord>; participantStats?: Record<string, { spokenSeconds: number; turnCount: number }>; events?: EventEnvelope[] }
+  /** `sessions.patch` of live fields (prompts): always applied. */
+  | { kind: "session.patch"; id: string; patch: Partial<SessionRecord> }
+  /**
+   * Adds a participant to a live session (a group newcomer, seed 000), unless one with that
+   * userId is there. Refused when the session is not `waiting`/`active`.
+   */
+  | { kind: "session.addParticipant"; id: string; participant: ParticipantRecord };
+
+/**
+ * What became of one write: `applied`; `refused` (its condition did not hold, `error` says why
+ * when the repository threw a ParleyError); `failed` (the backend failed: worth a retry).
+ */
+export type StoreWriteOutcome = { status: "applied" } | { status: "refused"; error?: ParleyError } | { status: "failed"; error: unknown };
+
+/** The document a write touches, `collection:id`: writes to one document keep their order. */
+export function documentOf(write: StoreWrite): string {
+  switch (write.kind) {
+    case "matchRequest.create":
+      return `matchRequests:${write.record.id}`;
+    case "matchRequest.transition":
+      return `matchRequests:${write.id}`;
+    case "session.create":
+      return `sessions:${write.record.id}`;
+    default:
+      return `sessions:${write.id}`;
+  }
+}
+
+/**
+ * Applies one write through the store's repositories.
+ * @returns its outcome; never throws (a ParleyError is `refused`, anything else `failed`)
+ */
+export async function applyWrite(store: Pick<Store, "matchRequests" | "sessions">, write: StoreWrite): Promise<StoreWriteOutcome> {
+  try {
+    const options = "events" in write && write.events ? { events: write.events } : undefined;
+    let applied = true;
+    switch (write.kind) {
+      case "matchRequest.create":
+        await store.matchRequests.create(write.record, options);
+        break;
+      case "matchRequest.transition":
+        applied = await store.matchRequests.transition(write.id, write.expected, write.patch, options);
+        break;
+      case "session.create":
+        await store.sessions.create(write.record, options);
+        break;
+      case "session.transition": {
+        let patch = write.patch;
+        if (write.participantStats) {
+          const stats = write.participantStats;
+          const stored = await store.sessions.get(write.id);
+          if (stored) patch = { ...patch, participants: stored.participants.map((p) => ({ ...p, ...(stats[p.userId] ?? {}) })) };
+        }
+        applied = await store.sessions.transition(write.id, write.expected, patch, options);
+        break;
+      }
+      case "session.patch":
+        await store.sessions.patch(write.id, write.patch);
+        break;
+      case "session.addParticipant": {
+        const stored = await store.sessions.get(write.id);
+        if (!stored) return { status: "refused" };
+        if (stored.participants.some((p) => p.userId === write.participant.userId)) return { status: "applied" };
+        applied = await store.sessions.transition(write.id, [stored.status].filter((s) => s === "waiting" || s === "active"), { participants: [...stored.participants, write.participant] });
+        break;
+      }
+    }
+    return applied ? { status: "applied" } : { status: "refused" };
+  } catch (error) {
+    return isParleyError(error) && error.status < 500 ? { status: "refused", error } : { status: "failed", error };
+  }
+}
+
+/** Applies `writes` one after the other, in order (the memory store: nothing to overlap). */
+export async function applyWritesInOrder(store: Pick<Store, "matchRequests" | "sessions">, writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]> {
+  const outcomes: StoreWriteOutcome[] = [];
+  for (const write of writes) outcomes.push(await applyWrite(store, write));
+  return outcomes;
+}
+
+/**
+ * Applies `writes` with the writes to different documents overlapping and those to one
+ * document in order (a networked store: a batch costs about one round trip per document
+ * instead of one per write).
+ */
+export async function applyWritesPerDocument(store: Pick<Store, "matchRequests" | "sessions">, writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]> {
+  const outcomes: StoreWriteOutcome[] = new Array<StoreWriteOutcome>(writes.length);
+  const byDocument = new Map<string, number[]>();
+  writes.forEach((write, i) => {
+    const key = documentOf(write);
+    const list = byDocument.get(key);
+    if (list) list.push(i);
+    else byDocument.set(key, [i]);
+  });
+  await Promise.all(
+    [...byDocument.values()].map(async (indexes) => {
+      for (const i of indexes) outcomes[i] = await applyWrite(store, writes[i] as StoreWrite);
+    }),
+  );
+  return outcomes;
+}

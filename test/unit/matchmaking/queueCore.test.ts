@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { QueueCore, type TicketHolder } from "../../../src/matchmaking/queueCore.js";
+import type { AdmittedTicket } from "../../../src/matchmaking/ticketAdmission.js";
+import type { Ticket } from "../../../src/matchmaking/ticket.js";
+import type { MatchRequestRecord } from "../../../src/store/records.js";
+import { practiceTicket, resetTicketIds } from "./ticketFixtures.js";
+
+const T0 = 1_000_000;
+
+function admitted(ticket: Ticket, blockedPeers: string[] = []): AdmittedTicket {
+  const record: MatchRequestRecord = {
+    id: ticket.id,
+    userId: ticket.userId,
+    queue: ticket.queue,
+    sessionType: ticket.sessionType,
+    targetLanguageCode: ticket.targetLanguageCode,
+    nativeLanguageCode: ticket.nativeLanguageCode,
+    currentLevel: ticket.level,
+    preferredPartnerLevel: ticket.preferredPartnerLevel,
+    topicCode: ticket.topicCode,
+    mode: "now",
+    maxWaitTimeSeconds: 120,
+    recordingConsent: false,
+    status: "pending",
+    createdAt: new Date(ticket.createdAt),
+    expiresAt: new Date(ticket.expiresAt),
+  };
+  return { record, ticket, blockedPeers, recentPartners: [] };
+}
+
+const holder = (t: Ticket): TicketHolder => ({ userId: t.userId, displayName: `name ${t.userId}`, tier: "free" });
+
+function core() {
+  return new QueueCore({ queue: "en", boundaries: { strictSeconds: 30, levelSeconds: 60, categorySeconds: 120 }, minCompatibilityScore: 50, suggestAfterSeconds: 120 });
+}
+
+describe("QueueCore (DESIGN §4–§5)", () => {
+  beforeEach(() => resetTicketIds());
+
+  it("stores a ticket before it waits, then matches two compatible ones into one unit: session, tickets, room, match_found", () => {
+    const q = core();
+    const a = practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000 });
+    const b = practiceTicket({ createdAt: T0 + 1000, expiresAt: T0 + 121_000 });
+    q.beginAdmission(a.userId);
+    assert.deepEqual(q.ticketWrites(admitted(a), T0).map((w) => [w.kind, w.kind === "matchRequest.create" && w.events?.[0]?.eventType]), [["matchRequest.create", "match.requested"]]);
+    assert.equal(q.idle, false, "an admission in flight keeps the room alive");
+    const first = q.ticketStored(admitted(a), holder(a), T0);
+    assert.equal(first.view.matchRequest.status, "pending");
+    assert.equal(first.units.filter((u) => u.open).length, 0);
+    q.beginAdmission(b.userId);
+    const { units } = q.ticketStored(admitted(b), holder(b), T0 + 1000);
+    const match = units.find((u) => u.open);
+    assert.ok(match?.open);
+    assert.deepEqual(match.writes.map((w) => w.kind), ["session.create", "matchRequest.transition", "matchRequest.transition"]);
+    const session = match.writes[0]?.kind === "session.create" ? match.writes[0].record : undefined;
+    assert.deepEqual(session?.participants.map((p) => [p.userId, p.role]), [[a.userId, "learner"], [b.userId, "partner"]]);
+    assert.deepEqual(match.open.matchFound.map((f) => [f.userId, f.message.isInitiator, f.message.partner.userId]), [[a.userId, true, b.userId], [b.userId, false, a.userId]]);
+    assert.equal(q.idle, true);
+  });
+
+  it("falls back to match_expired for both and expired records when a match cannot be stored", () => {
+    const q = core();
+    const [a, b] = [practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000 }), practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000 })] as [Ticket, Ticket];
+    q.beginAdmission(a.userId);
+    q.ticketStored(admitted(a), holder(a), T0);
+    q.beginAdmission(b.userId);
+    const match = q.ticketStored(admitted(b), holder(b), T0).units.find((u) => u.open);
+    assert.deepEqual(match?.onFailure?.messages.map((m) => [m.userId, m.type]), [[a.userId, "match_expired"], [b.userId, "match_expired"]]);
+    const undo = match?.onFailure?.writes ?? [];
+    assert.ok(undo.some((w) => w.kind === "session.transition" && w.patch.status === "expired" && w.patch.endReason === "error"));
+    assert.equal(undo.filter((w) => w.kind === "matchRequest.transition" && w.patch.status === "expired").length, 4, "pending or matched → expired, per ticket");
+  });
+
+  it("refuses a second ticket of one user while the first waits or is being admitted", () => {
+    const q = core();
+    const a = practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000 });
+    q.beginAdmission(a.userId);
+    assert.throws(() => q.beginAdmission(a.userId), { code: "ALREADY_MATCHED" });
+    q.abandonAdmission(a.userId);
+    q.beginAdmission(a.userId);
+    q.ticketStored(admitted(a), holder(a), T0);
+    assert.throws(() => q.beginAdmission(a.userId), { code: "ALREADY_MATCHED" });
+  });
+
+  it("never matches a blocked pair, expires tickets with match_expired and cancels with match.cancelled", () => {
+    const q = core();
+    const a = practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000 });
+    const b = practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000 });
+    q.beginAdmission(a.userId);
+    q.ticketStored(admitted(a, [b.userId]), holder(a), T0);
+    q.beginAdmission(b.userId);
+    assert.equal(q.ticketStored(admitted(b), holder(b), T0).units.filter((u) => u.open).length, 0);
+    const { units } = q.tick(T0 + 120_000);
+    const expiry = units.find((u) => u.messages.length > 0);
+    assert.deepEqual(expiry?.messages, [{ userId: a.userId, type: "match_expired", payload: { matchRequestId: a.id } }]);
+    assert.deepEqual(expiry?.onFailure?.messages, expiry?.messages, "told even when the expiry cannot be stored");
+    const cancel = q.cancel(b.id, "cancelled by user", T0 + 130_000);
+    assert.equal(cancel?.writes[0]?.kind === "matchRequest.transition" && cancel.writes[0].events?.[0]?.eventType, "match.cancelled");
+    assert.equal(q.cancel(b.id, "again", T0), undefined);
+    assert.equal(q.idle, true);
+  });
+});
