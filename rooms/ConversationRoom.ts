@@ -9,6 +9,7 @@ import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationCli
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
+import { ConversationRecording, RECORDING_STARTED_MESSAGE } from "./conversationRecording.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
@@ -46,6 +47,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private core!: ConversationCore;
   private io!: RoomIoQueue;
   private mark!: ConversationOpenMark;
+  private recording!: ConversationRecording;
   private readonly messageBudget = new RateLimiterMemory({ points: MESSAGES_PER_CONNECTION_PER_MINUTE, duration: 60 });
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
@@ -64,6 +66,8 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
       const { promptIntervalMinSeconds: intervalMinSeconds, promptIntervalMaxSeconds: intervalMaxSeconds, maxPrompts } = config.session;
       this.core = new ConversationCore({ session, topic, limits: config.session, prompts: { intervalMinSeconds, intervalMaxSeconds, maxPrompts }, signalingPerMinutePerPair: config.quotas.signalingPerMinute, random: this.deps.random });
+      const { recordings: storage, logger, metrics } = this.deps;
+      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled }, sessionId, new Map(session.participants.map((p) => [p.userId, p.recordingConsent])));
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
       Object.assign(this.state, { sessionId, status: session.status, sessionType: session.sessionType, targetLanguageCode: session.targetLanguageCode, topicCode: session.topicCode, targetLevel: session.targetLevel });
       this.syncState();
@@ -135,6 +139,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
 
   override async onDispose(): Promise<void> {
     await this.io?.idle();
+    await this.recording?.abort(this.deps.now());
     await this.mark?.clear();
   }
 
@@ -178,6 +183,16 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
         if (fx) this.apply(fx);
       }, counted);
     onUnknownMessage(this, counted);
+    this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
+      counted("audio_chunk");
+      try {
+        if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
+        this.recording.chunk(userOf(client), bytes, now());
+      } catch (err) {
+        if (!(err instanceof ParleyError)) throw err;
+        client.send("error", errorBody(err));
+      }
+    });
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));
@@ -206,6 +221,9 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       this.syncState();
       if (fx.close) this.closeSoon(this.clients.length === 0 ? 0 : ENDED_ROOM_LINGER_MS);
     };
+    // An ending of a recorded session: the recording is finished first, so its URL is stored and told with the end.
+    const finishRecording = this.recording.finishBefore(fx, this.deps.now());
+    if (finishRecording) this.io.run("recording_finish", finishRecording).catch(() => undefined);
     if (fx.writes.length === 0) return told();
     this.io.write(fx.writes).then(
       (outcomes) => {
@@ -228,6 +246,10 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     if (note.kind === "prompt") return void metrics.promptsDisplayed.inc({ type: note.category });
     if (note.kind === "started") {
       Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
+      if (this.recording.start([...this.core.lifecycle.joined], note.at)) {
+        this.state.recording = true;
+        this.broadcast("recording_started", { message: RECORDING_STARTED_MESSAGE });
+      }
       metrics.conversationsActive.inc();
       return void logger.info({ event: "conversation.started", sessionId }, "conversation started");
     }

@@ -51,7 +51,7 @@ export interface Parley {
   config: Config;
   store: Store;
   publisher: EventPublisher;
-  /** The recording storage port (not yet used by the rooms: the audio flow is a later issue). */
+  /** The recording storage port (the conversation rooms' recordings, the retention job). */
   recordings: RecordingStorage;
   relay: OutboxRelay;
   /** The rate limiters of seed 002 §7.3 (memory, or Redis with `REDIS_URL`). */
@@ -193,8 +193,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   const readiness: ReadinessCheck[] = [{ name: "recordings", kind: recordings.kind, ping: () => recordings.ping() }];
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
-  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
+  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, onEventsWritten, now, random };
+  const httpDeps: HttpDeps = { config, store, catalog, verifier, rateLimits, metrics, logger, publisher, recordings, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;

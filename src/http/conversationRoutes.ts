@@ -27,6 +27,7 @@ import {
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
 import { transcriptStatus } from "../session/transcriptStatus.js";
+import { recordingAccess } from "./recordingAccess.js";
 import { historyItemView, joinView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
 /** Statuses in which a session is live (its `conversation` room runs it). */
@@ -235,8 +236,10 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
   router.get("/sessions/:id", async (req, res) => {
     const id = idParam(req);
     const session = await loadSession(id);
-    assertParticipantOrStaff(session, principalOf(res));
-    res.json(sessionDetailsView(session, deps.now()));
+    const principal = principalOf(res);
+    assertParticipantOrStaff(session, principal);
+    const view = sessionDetailsView(session, deps.now());
+    res.json({ session: { ...view.session, ...(await recordingAccess(deps.recordings, session, principal)) } });
   });
 
   router.post("/sessions/:id/end", async (req, res) => {

@@ -95,8 +95,9 @@ describe("fuzz: room messages of DESIGN §5 get error with a code and leave the 
     const state = p.roomB.state as ConversationState;
     assert.equal(state.status, "active");
     assert.equal(state.participants.size, 2);
-    p.roomA.send("speaking", { speaking: true });
-    await waitForState(p.roomB as Room<unknown, ConversationState>, (s) => s.participants.get(p.a.userId)?.speaking === true);
+    // From B: A's connection spent its per-connection message budget (600 per minute) on the fuzz.
+    p.roomB.send("speaking", { speaking: true });
+    await waitForState(p.roomA as Room<unknown, ConversationState>, (s) => s.participants.get(p.b.userId)?.speaking === true);
     assert.ok(p.roomB.connection.isOpen);
   });
 
