@@ -179,7 +179,8 @@ export class SessionRecorder {
       },
       (err: unknown) => {
         current.waiting -= size;
-        this.fail(current, err, now);
+        // Once finishing, the writer's finish reports the failure (a write after it is not one).
+        if (this.state === "recording") void this.fail(current, err, now);
       },
     );
   }

@@ -130,6 +130,17 @@ describe("session recorder (DESIGN §6 Recording, seed 002 §6.4)", () => {
     assert.equal(await recorder.finish(T0 + 99_000), await recorder.finish(T0 + 99_000), "finish is idempotent");
   });
 
+  it("finishes while chunks still wait for the stream to drain, storing all of them and reporting no failure", async () => {
+    const recorder = recorderOn(local, ["alice"], { bufferBytes: 1024 * 1024 });
+    const chunks = [firstChunk(4000), ...Array.from({ length: 40 }, () => randomBytes(4000))];
+    for (const [i, chunk] of chunks.entries()) recorder.acceptChunk("alice", chunk, T0 + i * 1000);
+    assert.ok(recorder.waitingBytes("alice") > 0, "some writes wait for a drain");
+    const done = await recorder.finish(T0 + 60_000);
+    assert.equal((await readManifest(local, done.recordingUrl)).tracks[0]?.bytes, 41 * 4000);
+    assert.deepEqual(await readFile(join(local.dir, local.trackKey(recorder.sessionId, "alice"))), Buffer.concat(chunks));
+    assert.equal(await failures(), 0);
+  });
+
   it("copies the chunk, so the caller may reuse its buffer", async () => {
     const recorder = recorderOn(local, ["alice"]);
     const buffer = firstChunk(100);
