@@ -22,6 +22,8 @@ export interface MatchRequestRecord {
   scheduledFor?: Date;
   maxWaitTimeSeconds: number;
   recordingConsent: boolean;
+  /** Who asked, as the session shows them: kept for scheduled tickets, which a restarted queue room reloads. */
+  holder?: { displayName: string; avatarUrl?: string; tier: "free" | "premium" };
   status: MatchRequestStatus;
   matchedSessionId?: string;
   createdAt: Date;
@@ -81,6 +83,8 @@ export interface SessionRecord {
   recordingUrl?: string;
   /** When the retention job deleted the recording (`RECORDING_RETENTION_DAYS`); `recordingUrl` is then unset. */
   recordingDeletedAt?: Date;
+  /** Scheduled sessions (DESIGN §4): the slot; the join timeout counts from it. */
+  scheduledStartAt?: Date;
   transcriptId?: string;
   /** Where the transcript can be read (`transcript.ready` `url`). */
   transcriptUrl?: string;

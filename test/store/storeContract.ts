@@ -236,6 +236,22 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.ok(listed.every((t) => t.status === "pending" && t.expiresAt <= now));
         assert.equal((await store.matchRequests.listExpiredPending(now, 1)).length, 1);
       });
+
+      it("lists a queue's pending scheduled tickets oldest first, with their holder", async () => {
+        const queue = `q${newId().slice(0, 8)}`;
+        const slot = new Date(Date.UTC(2030, 0, 1, 10, 30));
+        const holder = { displayName: "Ana", avatarUrl: "https://example.invalid/a.png", tier: "premium" as const };
+        const second = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot, holder, createdAt: new Date(2000) });
+        const first = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot, holder: { displayName: "Bo", tier: "premium" }, createdAt: new Date(1000) });
+        const now = ticket({ queue });
+        const cancelled = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot });
+        const elsewhere = ticket({ queue: `${queue}x`, mode: "scheduled", scheduledFor: slot, expiresAt: slot });
+        for (const t of [second, first, now, cancelled, elsewhere]) await store.matchRequests.create(t);
+        await store.matchRequests.transition(cancelled.id, "pending", { status: "cancelled" });
+        const listed = await store.matchRequests.listPendingScheduled(queue);
+        assert.deepEqual(listed.map((t) => t.id), [first.id, second.id]);
+        assert.deepEqual(listed[1], second, "as written, holder and times included");
+      });
     });
 
     describe("sessions", () => {

@@ -106,6 +106,13 @@ class MemoryMatchRequests implements MatchRequestRepository {
     return out;
   }
 
+  async listPendingScheduled(queue: string): Promise<MatchRequestRecord[]> {
+    return [...this.byId.values()]
+      .filter((r) => r.status === "pending" && r.mode === "scheduled" && r.queue === queue)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((r) => structuredClone(r));
+  }
+
   /** Deletes every ticket of `userId` (user erasure). @returns how many */
   deleteByUser(userId: string): number {
     let n = 0;

@@ -74,6 +74,7 @@ const sessionSchema = new Schema<SessionDocument>(
     xpEligible: Boolean,
     recordingUrl: String,
     recordingDeletedAt: Date,
+    scheduledStartAt: Date,
     transcriptId: String,
     transcriptUrl: String,
     ratings: { type: [ratingSchema], default: [] },
