@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
 import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
-import { durationRange } from "../src/observability/metrics.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
@@ -15,6 +14,7 @@ import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
+import { reportConversationNote } from "./roomMetrics.js";
 
 type ConversationClient = Client<{ auth: Principal; userData: { leavingForGood?: boolean } }>;
 
@@ -57,19 +57,15 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       this.mark = new ConversationOpenMark(this.presence, sessionId);
       const { listed, opened } = await this.mark.check();
       const { config, catalog, store } = this.deps;
-      const session = await store.sessions.get(sessionId);
-      if (!session) throw new ParleyError("SESSION_NOT_FOUND", `session ${sessionId} not found`);
-      // Creation is idempotent per session: a second instance is refused by the driver's atomic
-      // insert (roomId = sessionId) and the matchmaker answers with the first room's listing.
-      if (session.status !== "waiting" && !(session.status === "active" && listed)) throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
-      const topic = catalog.get(session.targetLanguageCode, session.topicCode);
-      if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
-      const { promptIntervalMinSeconds: intervalMinSeconds, promptIntervalMaxSeconds: intervalMaxSeconds, maxPrompts } = config.session;
-      this.core = new ConversationCore({ session, topic, limits: config.session, prompts: { intervalMinSeconds, intervalMaxSeconds, maxPrompts }, signalingPerMinutePerPair: config.quotas.signalingPerMinute, random: this.deps.random });
+      // Idempotent per session: a second instance is refused by the driver's atomic insert
+      // (roomId = sessionId) and the matchmaker answers with the first room's listing.
+      const core = ConversationCore.open(sessionId, await store.sessions.get(sessionId), listed, (lang, code) => catalog.get(lang, code), { ...config.session, signalingPerMinutePerPair: config.quotas.signalingPerMinute }, this.deps.random);
+      this.core = core;
       const { recordings: storage, logger, metrics } = this.deps;
-      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled }, sessionId, new Map(session.participants.map((p) => [p.userId, p.recordingConsent])));
+      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled }, sessionId, new Map(core.record.participants.map((p) => [p.userId, p.recordingConsent])));
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
-      Object.assign(this.state, { sessionId, status: session.status, sessionType: session.sessionType, targetLanguageCode: session.targetLanguageCode, topicCode: session.topicCode, targetLevel: session.targetLevel });
+      const { status, sessionType, targetLanguageCode, topicCode, targetLevel } = core.record;
+      Object.assign(this.state, { sessionId, status, sessionType, targetLanguageCode, topicCode, targetLevel });
       this.syncState();
       this.autoDispose = false; // the room ends itself (expiry, time limit, last leave)
       // Headroom past the seats so a stranger reaches onAuth and gets a clear 403/409, not 522.
@@ -176,15 +172,17 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private registerMessages(): void {
     const { logger, metrics, now } = this.deps;
     const counted = (type: string) => metrics.websocketMessages.inc({ type });
+    const spend = (client: Client) => consumeOrThrow(this.messageBudget, client.sessionId, "messages on this connection");
     const on = <T extends ConversationClientMessageType>(type: T, handler: (client: ConversationClient, message: ConversationClientMessage[T]) => ConversationEffects | Promise<void>) =>
       onValidatedMessage<z.ZodType<ConversationClientMessage[T]>, ConversationClient>(this, type, schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>, logger, async (client, message) => {
-        await consumeOrThrow(this.messageBudget, client.sessionId, "messages on this connection");
+        await spend(client);
         const fx = await handler(client, message);
         if (fx) this.apply(fx);
       }, counted);
-    onUnknownMessage(this, counted);
+    onUnknownMessage(this, counted, spend);
     this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
       counted("audio_chunk");
+      // Synchronous, so chunks are taken in arrival order; the recorder bounds what one sender may queue (RATE_LIMITED).
       try {
         if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
         this.recording.chunk(userOf(client), bytes, now());
@@ -214,7 +212,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   /** Applies a command's effects: immediate messages now, then writes, then the rest (DESIGN §1). */
   private apply(fx: ConversationEffects): void {
     for (const m of fx.immediate) this.deliver(m);
-    this.syncState();
+    // The synced state, like the messages, follows the writes: nothing shows before it is stored.
     const told = () => {
       for (const m of fx.messages) this.deliver(m);
       for (const note of fx.notes) this.note(note);
@@ -234,29 +232,22 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     );
   }
 
-  private deliver(m: ConversationOutgoing): void {
-    if (m.to.kind === "all") this.broadcast(m.type, m.payload);
-    else if (m.to.kind === "allExcept") this.broadcast(m.type, m.payload, { except: this.clients.find((c) => c.auth?.userId === (m.to as { userId: string }).userId) });
-    else this.clients.find((c) => c.auth?.userId === (m.to as { userId: string }).userId)?.send(m.type, m.payload);
+  private deliver({ to, type, payload }: ConversationOutgoing): void {
+    const client = to.kind === "all" ? undefined : this.clients.find((c) => c.auth?.userId === to.userId);
+    if (to.kind === "user") client?.send(type, payload);
+    else this.broadcast(type, payload, { except: client });
   }
 
   private note(note: ConversationNote): void {
-    const { metrics, logger } = this.deps;
-    const sessionId = this.state.sessionId;
-    if (note.kind === "prompt") return void metrics.promptsDisplayed.inc({ type: note.category });
     if (note.kind === "started") {
       Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
       if (this.recording.start([...this.core.lifecycle.joined], note.at)) {
         this.state.recording = true;
         this.broadcast("recording_started", { message: RECORDING_STARTED_MESSAGE });
       }
-      metrics.conversationsActive.inc();
-      return void logger.info({ event: "conversation.started", sessionId }, "conversation started");
     }
-    this.state.status = note.to;
-    if (note.from === "active") metrics.conversationsActive.dec();
-    if (note.to === "completed") metrics.conversationsCompleted.inc({ language: this.state.targetLanguageCode, duration_range: durationRange(note.durationSeconds) });
-    logger.info({ event: `conversation.${note.to}`, sessionId, reason: note.reason, durationSeconds: note.durationSeconds }, "conversation ended");
+    if (note.kind === "ended") this.state.status = note.to;
+    reportConversationNote(this.deps.metrics, this.deps.logger, this.state.sessionId, this.state.targetLanguageCode, note);
   }
 
   private syncState(): void {

@@ -12,6 +12,7 @@ import { toJoinError } from "./joinErrors.js";
 import { MatchmakingState } from "./matchmakingState.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
+import { reportQueueNotes } from "./roomMetrics.js";
 
 type MatchmakingClient = Client<{ auth: Principal; userData: { ticketId?: string } }>;
 
@@ -215,20 +216,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   private applyNotes(notes: readonly QueueNote[]): void {
-    const { metrics, logger } = this.deps;
-    for (const note of notes) {
-      if (note.kind === "requested") metrics.matchRequests.inc({ language: note.language, topic: note.topic });
-      // Delivery goes through the notifications port once it is in (issue 9); until then the reminders are logged.
-      else if (note.kind === "reminders") logger.info({ event: "scheduled.reminders", sessionId: note.sessionId, participants: note.userIds, scheduledStartAt: new Date(note.scheduledStartAt).toISOString(), at: note.at.map((t) => new Date(t).toISOString()) }, "scheduled session matched: reminders due");
-      else if (note.kind !== "matched") metrics.matchOutcomes.inc({ outcome: note.kind });
-      else {
-        for (const w of note.waited) {
-          metrics.matchWaitSeconds.observe({ language: w.language }, w.seconds);
-          metrics.matchOutcomes.inc({ outcome: "matched" });
-        }
-        logger.info({ event: "conversation.matched", sessionId: note.sessionId, participants: note.userIds, compatibilityScore: note.score, stage: note.stage }, "match found");
-      }
-    }
+    reportQueueNotes(this.deps.metrics, this.deps.logger, notes);
   }
 
   /** Gauges and metadata; and Colyseus may dispose the room (no clients, no reserved seats) only while the core is idle. */
@@ -243,7 +231,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   }
 
   override async onDispose(): Promise<void> {
-    await this.io.idle();
+    await this.io?.idle();
     this.deps.metrics.queueSize.set({ queue: this.state.queue }, 0);
   }
 }

@@ -28,14 +28,19 @@ const ECHOED_TYPE_MAX_CHARS = 32;
  * `error {code: "INVALID_REQUEST"}` naming at most {@link ECHOED_TYPE_MAX_CHARS} characters of the
  * type, and the connection and the room stay as they were. Without it Colyseus closes the socket
  * with the type in the close reason, and a reason over 123 bytes throws inside `ws`.
- * Register it once per room, in `onCreate`.
+ * Register it once per room, in `onCreate`. `budget`, when given, is consumed first (a
+ * per-connection message budget): when it throws, the sender gets that error instead.
  */
-export function onUnknownMessage(room: Room, onReceived?: (type: string) => void): void {
+export function onUnknownMessage(room: Room, onReceived?: (type: string) => void, budget?: (client: Client) => Promise<void>): void {
   room.onMessage("*", (client: Client, type: string | number) => {
     onReceived?.("unknown");
     const shown = String(type).slice(0, ECHOED_TYPE_MAX_CHARS);
     const ellipsis = String(type).length > ECHOED_TYPE_MAX_CHARS ? "…" : "";
-    client.send("error", { code: "INVALID_REQUEST", message: `unknown message type ${JSON.stringify(shown + ellipsis)}` } satisfies ErrorMessage);
+    const answer = () => client.send("error", { code: "INVALID_REQUEST", message: `unknown message type ${JSON.stringify(shown + ellipsis)}` } satisfies ErrorMessage);
+    if (!budget) return answer();
+    budget(client).then(answer, (err: unknown) =>
+      client.send("error", (isParleyError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL_ERROR", message: "internal error" }) satisfies ErrorMessage),
+    );
   });
 }
 

@@ -34,7 +34,8 @@ export interface EventEnvelope<P = Record<string, unknown>> {
 }
 
 /**
- * Builds an envelope.
+ * Builds an envelope. Production code builds events through `src/events/eventBuilders.ts`
+ * (one builder per event type, typed payloads); this is their common step.
  * @param now epoch milliseconds
  * @param correlationId the session or match request the event belongs to
  */
@@ -54,15 +55,4 @@ export function createEvent<P extends Record<string, unknown>>(
     payload,
     metadata: { correlationId, source: "conversation-service" },
   };
-}
-
-/** One event per user: the same payload, keyed by each userId in turn. */
-export function eventPerUser<P extends Record<string, unknown>>(
-  eventType: EventType,
-  userIds: readonly string[],
-  payload: P,
-  correlationId: string,
-  now: number,
-): EventEnvelope<P>[] {
-  return userIds.map((userId) => createEvent(eventType, userId, payload, correlationId, now));
 }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { isAdmin, type Principal } from "../auth/principal.js";
 import { iceServersFor } from "../auth/turnCredentials.js";
 import { ParleyError, isParleyError } from "../errors/errorCodes.js";
-import { createEvent } from "../events/envelope.js";
+import { events as buildEvents } from "../events/eventBuilders.js";
 import { consumeOrThrow } from "../limits/rateLimits.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { queueFor } from "../matchmaking/queueName.js";
@@ -173,7 +173,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     }
     // Pending in the store but held by no room (its room is gone): cancel it in the store.
     const now = deps.now();
-    const event = createEvent("match.cancelled", userId, { matchRequestId: id, userId, reason: "cancelled by user" }, id, now);
+    const event = buildEvents.matchCancelled({ id, userId }, "cancelled by user", now);
     await store.matchRequests.transition(id, "pending", { status: "cancelled" }, { events: [event] });
     deps.onEventsWritten();
     sendSuccess(res);
@@ -294,7 +294,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
       block: body.block,
       createdAt: new Date(now),
     };
-    const event = createEvent("participant.reported", body.reportedUserId, {
+    const event = buildEvents.participantReported({
       reportId: report.id,
       sessionId: id,
       reporterUserId: userId,
@@ -303,7 +303,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
       block: body.block,
       reportCount,
       flaggedForReview,
-    }, id, now);
+    }, now);
     await store.moderation.createReport(report, { events: [event] });
     if (body.block) await store.moderation.block(userId, body.reportedUserId);
     deps.onEventsWritten();

@@ -72,6 +72,33 @@ describe("rooms: writes that fail for good are reported", () => {
     assert.equal((await parley.store.sessions.get(t.sessionId))?.status, "active", "the store still says active: the cleanup job ends it once the room is gone");
   });
 
+  it("waiting → expired, active → aborted and active → completed (time limit): whoever is there gets session_ended {reason: error}", async () => {
+    const { parley, config } = await testServer();
+    restore = failWrites(parley.store, (w) => w.kind === "session.transition" && w.patch.endReason !== undefined && w.patch.endReason !== "error");
+    // waiting → expired: one of the two joined, the join timeout passes.
+    const m = await matchedPair("fr", "hobbies.music");
+    const alone = await m.a.sdk.consumeSeatReservation(m.fa.reservation);
+    const inAlone = new Inbox(alone);
+    open.push(alone);
+    await eventually(() => localConversation(m.sessionId)?.clients.length === 1, "one joined");
+    localConversation(m.sessionId)?.tick(clock.now() + config.session.joinTimeoutSeconds * 1000 + 1000);
+    assert.equal((await inAlone.next<{ reason: string }>("session_ended")).reason, "error");
+    // active → aborted: a participant leaves within 60 s of the start.
+    const t = await talkingPair("de", "daily_life.introductions");
+    open.push(t.roomB);
+    await t.roomA.leave();
+    assert.equal((await t.inB.next<{ reason: string }>("session_ended")).reason, "error");
+    // active → completed at the time limit.
+    const u = await talkingPair("en", "hobbies.free_time");
+    open.push(u.roomA, u.roomB);
+    localConversation(u.sessionId)?.tick(clock.now() + config.session.maxDurationFreeSeconds * 1000 + 1000);
+    const [endA, endB] = await Promise.all([u.inA.next<{ reason: string }>("session_ended"), u.inB.next<{ reason: string }>("session_ended")]);
+    assert.deepEqual([endA.reason, endB.reason], ["error", "error"]);
+    for (const id of [m.sessionId, t.sessionId, u.sessionId]) {
+      await eventually(async () => (await parley.store.sessions.get(id))?.endReason === "error", `error end of ${id} stored`);
+    }
+  });
+
   it("rating: a rating that cannot be stored gets error INTERNAL_ERROR", async () => {
     const { parley } = await testServer();
     const t = await talkingPair("de", "hobbies.music");

@@ -5,6 +5,7 @@ import { talkingPair } from "../support/conversations.js";
 import { Inbox, newLearner, practiceOptions } from "../support/learners.js";
 import { api, assertError, leaveAll, premium, restUser, UNKNOWN_ID } from "../http/restSupport.js";
 import { testServer } from "../support/testServer.js";
+import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 
 /** The `error` message of DESIGN §5. */
 interface RoomError {
@@ -54,7 +55,7 @@ describe("hostile input: rooms and REST answer with an error and stay up", () =>
 
   it("a matchmaking room answers unknown string, numeric, long and bytes messages with INVALID_REQUEST and keeps the ticket", async () => {
     const learner = await newLearner("hostile", { nativeLanguageCode: "fr", levels: { en: "C2" } });
-    const room = await learner.sdk.joinOrCreate("matchmaking", practiceOptions("en", "daily_life.introductions"));
+    const room = await learner.sdk.joinOrCreate(ROOM_NAMES.matchmaking, practiceOptions("en", "daily_life.introductions"));
     rooms.push(room);
     const inbox = new Inbox(room);
     await inbox.next("match_request");
@@ -77,12 +78,12 @@ describe("hostile input: rooms and REST answer with an error and stay up", () =>
   it("join errors are ServerError(4xx, \"CODE: detail\"), also when thrown while creating the room", async () => {
     const learner = await newLearner("joiner", { nativeLanguageCode: "fr", levels: { en: "B1" } });
     const cases: [Promise<unknown>, number, string][] = [
-      [learner.sdk.joinOrCreate("matchmaking", {}), 400, "INVALID_REQUEST"],
-      [learner.sdk.joinOrCreate("matchmaking", { queue: 5 }), 400, "INVALID_REQUEST"],
-      [learner.sdk.joinOrCreate("matchmaking", { queue: "en" }), 400, "INVALID_REQUEST"],
-      [learner.sdk.create("conversation", { sessionId: "not-a-uuid" }), 400, "INVALID_REQUEST"],
-      [learner.sdk.create("conversation", {}), 400, "INVALID_REQUEST"],
-      [learner.sdk.create("conversation", { sessionId: UNKNOWN_ID }), 404, "SESSION_NOT_FOUND"],
+      [learner.sdk.joinOrCreate(ROOM_NAMES.matchmaking, {}), 400, "INVALID_REQUEST"],
+      [learner.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { queue: 5 }), 400, "INVALID_REQUEST"],
+      [learner.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { queue: "en" }), 400, "INVALID_REQUEST"],
+      [learner.sdk.create(ROOM_NAMES.conversation, { sessionId: "not-a-uuid" }), 400, "INVALID_REQUEST"],
+      [learner.sdk.create(ROOM_NAMES.conversation, {}), 400, "INVALID_REQUEST"],
+      [learner.sdk.create(ROOM_NAMES.conversation, { sessionId: UNKNOWN_ID }), 404, "SESSION_NOT_FOUND"],
     ];
     for (const [attempt, status, code] of cases) {
       const err = await joinError(attempt);

@@ -6,6 +6,7 @@ import type { SessionRecord } from "../../src/store/records.js";
 import { eventually, localConversation, matchedPair } from "../support/conversations.js";
 import { Inbox } from "../support/learners.js";
 import { clock, testServer } from "../support/testServer.js";
+import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 
 /**
  * Known failure modes of Colyseus deployments (issue 3), on the embedded defaults. The
@@ -67,13 +68,13 @@ describe("rooms: Colyseus failure modes", () => {
 
   it("creates one conversation room per session: concurrent and repeated creations answer with the same room", async () => {
     const session = await storedWaitingSession();
-    const created = await Promise.all([1, 2, 3].map(() => matchMaker.createRoom("conversation", { sessionId: session.id })));
-    const again = await matchMaker.createRoom("conversation", { sessionId: session.id });
+    const created = await Promise.all([1, 2, 3].map(() => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: session.id })));
+    const again = await matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: session.id });
     for (const listing of [...created, again]) {
       assert.equal(listing.roomId, session.id);
       assert.equal(listing.processId, matchMaker.processId);
     }
-    assert.equal((await matchMaker.query({ name: "conversation", roomId: session.id })).length, 1);
+    assert.equal((await matchMaker.query({ name: ROOM_NAMES.conversation, roomId: session.id })).length, 1);
     const room = localConversation(session.id);
     assert.ok(room, "the first room is still the one running");
     await room.disconnect();
@@ -90,12 +91,12 @@ describe("rooms: Colyseus failure modes", () => {
     await eventually(async () => (await parley.store.sessions.get(m.sessionId))?.status === "active", "session active");
     const running = localConversation(m.sessionId);
 
-    const again = await matchMaker.createRoom("conversation", { sessionId: m.sessionId });
+    const again = await matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: m.sessionId });
 
     assert.equal(again.roomId, m.sessionId);
     assert.equal(localConversation(m.sessionId), running, "the running room was not replaced");
     assert.equal(running?.clients.length, 2);
-    assert.equal((await matchMaker.query({ name: "conversation", roomId: m.sessionId })).length, 1);
+    assert.equal((await matchMaker.query({ name: ROOM_NAMES.conversation, roomId: m.sessionId })).length, 1);
   });
 
   it("expires the session and disposes the room when nobody uses the reservations made for it", async () => {
@@ -106,7 +107,7 @@ describe("rooms: Colyseus failure modes", () => {
     room.tick(clock.now() + config.session.joinTimeoutSeconds * 1000 + 1000);
     await eventually(async () => (await parley.store.sessions.get(m.sessionId))?.status === "expired", "session expired");
     await eventually(() => localConversation(m.sessionId) === undefined, "room disposed");
-    assert.equal((await matchMaker.query({ name: "conversation", roomId: m.sessionId })).length, 0, "no listing left behind");
+    assert.equal((await matchMaker.query({ name: ROOM_NAMES.conversation, roomId: m.sessionId })).length, 0, "no listing left behind");
     const events = (await parley.store.outbox.pending(100_000)).filter((r) => r.event.metadata.correlationId === m.sessionId).map((r) => r.event.eventType);
     // The relay may have published them already; what is still pending must be the expiry.
     assert.ok(events.every((t) => t === "conversation.matched" || t === "conversation.expired"));
@@ -115,7 +116,7 @@ describe("rooms: Colyseus failure modes", () => {
 
   it("refuses a new reservation and a re-creation while the room is disposing, and disposes only after its writes", async () => {
     const session = await storedWaitingSession();
-    const listing = await matchMaker.createRoom("conversation", { sessionId: session.id });
+    const listing = await matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: session.id });
     const room = localConversation(session.id);
     assert.ok(room);
     const { parley } = await testServer();
@@ -139,8 +140,8 @@ describe("rooms: Colyseus failure modes", () => {
 
       const principal = { userId: session.participants[0]?.userId ?? "", displayName: "hana" };
       await assert.rejects(matchMaker.reserveSeatFor(listing, {}, principal), /full|not available|disposing/i);
-      await assert.rejects(matchMaker.createRoom("conversation", { sessionId: session.id }), /closing/);
-      assert.equal((await matchMaker.query({ name: "conversation", roomId: session.id })).length, 0, "no room took its place");
+      await assert.rejects(matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: session.id }), /closing/);
+      assert.equal((await matchMaker.query({ name: ROOM_NAMES.conversation, roomId: session.id })).length, 0, "no room took its place");
       assert.equal((await sessions.get(session.id))?.status, "waiting", "its write is still in flight");
 
       release();

@@ -6,6 +6,7 @@ import { REALISTIC_AUDIO_OFFER } from "../unit/session/fixtures/sdp.js";
 import { eventually, localConversation as local, matchedPair, talkingPair } from "../support/conversations.js";
 import { Inbox, newLearner } from "../support/learners.js";
 import { clock, testServer } from "../support/testServer.js";
+import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 
 let topicSeq = 0;
 const TOPICS = ["daily_life.introductions", "hobbies.free_time", "hobbies.music", "daily_life.shopping"];
@@ -56,7 +57,7 @@ describe("rooms: session rules", () => {
 
   it("refuses a matchmaking join whose queue does not fit its options with 400 INVALID_REQUEST", async () => {
     const x = await newLearner("xavier", { nativeLanguageCode: "fr", levels: { en: "B1" } });
-    await assert.rejects(x.sdk.joinOrCreate("matchmaking", { queue: "en", targetLanguageCode: "en", topicCode: "hobbies.music", sessionType: "tandem" }), (err: { code?: number; message?: string }) => {
+    await assert.rejects(x.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { queue: "en", targetLanguageCode: "en", topicCode: "hobbies.music", sessionType: "tandem" }), (err: { code?: number; message?: string }) => {
       assert.equal(err.code, 400);
       assert.match(String(err.message), /INVALID_REQUEST.*en\+fr/);
       return true;
@@ -66,7 +67,7 @@ describe("rooms: session rules", () => {
   it("refuses matchmaking to a learner already in a live session with 409 ALREADY_IN_SESSION", async () => {
     const t = await talking();
     open.push(t.roomA, t.roomB);
-    await assert.rejects(t.a.sdk.joinOrCreate("matchmaking", { queue: "en", targetLanguageCode: "en", topicCode: "hobbies.music" }), (err: { code?: number; message?: string }) => {
+    await assert.rejects(t.a.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { queue: "en", targetLanguageCode: "en", topicCode: "hobbies.music" }), (err: { code?: number; message?: string }) => {
       assert.equal(err.code, 409);
       assert.match(String(err.message), /ALREADY_IN_SESSION/);
       return true;
@@ -75,7 +76,7 @@ describe("rooms: session rules", () => {
 
   it("expires a waiting ticket after maxWaitTimeSeconds with match_expired", async () => {
     const solo = await newLearner("solo", { nativeLanguageCode: "ja", levels: { es: "C2" }, tier: "premium" });
-    const mm = await solo.sdk.joinOrCreate("matchmaking", { queue: "es", targetLanguageCode: "es", topicCode: "hobbies.art", maxWaitTimeSeconds: 30 });
+    const mm = await solo.sdk.joinOrCreate(ROOM_NAMES.matchmaking, { queue: "es", targetLanguageCode: "es", topicCode: "hobbies.art", maxWaitTimeSeconds: 30 });
     open.push(mm);
     const inbox = new Inbox(mm);
     const request = await inbox.next<{ matchRequest: { id: string } }>("match_request");

@@ -1,6 +1,7 @@
 import { matchMaker } from "@colyseus/core";
 import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import { Inbox, newLearner, type Learner } from "./learners.js";
+import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 
 /** The part of `match_found` room tests use. */
 export interface MatchFound {
@@ -19,9 +20,9 @@ export async function matchedPair(lang: string, topicCode: string) {
   const a = await newLearner("ana", { nativeLanguageCode: "it", levels: { [lang]: "B1" } });
   const b = await newLearner("bo", { nativeLanguageCode: "sv", levels: { [lang]: "B1" } });
   const opts = { queue: lang, targetLanguageCode: lang, topicCode };
-  const mmA = await a.sdk.joinOrCreate("matchmaking", opts);
+  const mmA = await a.sdk.joinOrCreate(ROOM_NAMES.matchmaking, opts);
   const inboxA = new Inbox(mmA);
-  const mmB = await b.sdk.joinOrCreate("matchmaking", opts);
+  const mmB = await b.sdk.joinOrCreate(ROOM_NAMES.matchmaking, opts);
   const inboxB = new Inbox(mmB);
   const [fa, fb] = await Promise.all([inboxA.next<MatchFound>("match_found"), inboxB.next<MatchFound>("match_found")]);
   await Promise.all([mmA.leave(), mmB.leave()]);

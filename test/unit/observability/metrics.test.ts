@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createEvent, eventPerUser } from "../../../src/events/envelope.js";
+import { createEvent } from "../../../src/events/envelope.js";
 import { meterRecordingStorage } from "../../../src/observability/meteredRecordingStorage.js";
 import { createMetrics, disconnectionKind, MATCH_SUCCESS_WINDOW_MS, RATING_WINDOW_MS } from "../../../src/observability/metrics.js";
 import type { RecordingStorage, RecordingWriter } from "../../../src/storage/recordingStorage.js";
@@ -66,7 +66,7 @@ describe("observability: metrics (seed 002 §10.1)", () => {
 
   it("counts an ended conversation once per session although each participant gets an event", async () => {
     const metrics = createMetrics();
-    const ended = (type: "conversation.completed" | "conversation.aborted", sessionId: string) => eventPerUser(type, ["ana", "bo", "cy"], { sessionId }, sessionId, T0);
+    const ended = (type: "conversation.completed" | "conversation.aborted", sessionId: string) => ["ana", "bo", "cy"].map((userId) => createEvent(type, userId, { sessionId }, sessionId, T0));
     metrics.observePublished([...ended("conversation.completed", "s1"), ...ended("conversation.aborted", "s2").slice(0, 2)]);
     metrics.observePublished(ended("conversation.aborted", "s2").slice(2));
     assert.equal(await sample(metrics, "conversations_ended_total", { status: "completed" }), 1);
