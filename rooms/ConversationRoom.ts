@@ -8,6 +8,7 @@ import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationCli
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
+import { RECORDING_CONTENT_TYPE, type TrackUploadProgress } from "../src/session/sessionRecorder.js";
 import { ConversationRecording, RECORDING_STARTED_MESSAGE } from "./conversationRecording.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
@@ -62,7 +63,9 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       const core = ConversationCore.open(sessionId, await store.sessions.get(sessionId), listed, (lang, code) => catalog.get(lang, code), { ...config.session, signalingPerMinutePerPair: config.quotas.signalingPerMinute }, this.deps.random);
       this.core = core;
       const { recordings: storage, logger, metrics } = this.deps;
-      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled }, sessionId, new Map(core.record.participants.map((p) => [p.userId, p.recordingConsent])));
+      // Each track's progress becomes its file_uploads record (seed 003), in the room's I/O order.
+      const onTrackProgress = (progress: TrackUploadProgress) => void this.io.run("file_upload", () => store.fileUploads.record(progress, RECORDING_CONTENT_TYPE), true).catch(() => undefined);
+      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled, onTrackProgress }, sessionId, new Map(core.record.participants.map((p) => [p.userId, p.recordingConsent])));
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
       const { status, sessionType, targetLanguageCode, topicCode, targetLevel } = core.record;
       Object.assign(this.state, { sessionId, status, sessionType, targetLanguageCode, topicCode, targetLevel });

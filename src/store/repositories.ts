@@ -1,4 +1,5 @@
 import type { EventEnvelope } from "../events/envelope.js";
+import type { FileUploadRepository } from "./fileUploads.js";
 import type { StoreWrite, StoreWriteOutcome } from "./storeWrites.js";
 import type {
   MatchRequestRecord,
@@ -176,6 +177,8 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly processedEvents: ProcessedEventRepository;
   readonly learnerSkills: LearnerSkillRepository;
+  /** `file_uploads` (seed 003): recording track uploads and their progress (`fileUploads.ts`). */
+  readonly fileUploads: FileUploadRepository;
   /**
    * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
    * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no

@@ -92,6 +92,11 @@ describe("room: recording (DESIGN §5 audio_chunk, §6 Recording; seed 002 §6.4
 
     const { parley } = await testServer();
     await eventually(async () => (await parley.store.sessions.get(p.sessionId))?.recordingUrl === endedA.recordingUrl, "the session stores the recording URL");
+    await eventually(async () => (await parley.store.fileUploads.listBySession(p.sessionId)).every((u) => u.status === "completed"), "file_uploads records completed");
+    assert.deepEqual((await parley.store.fileUploads.listBySession(p.sessionId)).map((u) => [u.userId, u.status, u.chunks, u.bytes]).sort(), [
+      [p.a.userId, "completed", 3, 3000 + 4000 + 64 * 1024],
+      [p.b.userId, "completed", 2, 2500],
+    ].sort());
     // The relay publishes to DATA_DIR/events.jsonl (the embedded event bus).
     type Published = { eventType: string; payload: { sessionId: string; recordingUrl?: string } };
     const completed = async () =>

@@ -5,6 +5,7 @@ import { createEvent, type EventEnvelope, type EventType } from "../../src/event
 import { ERASED_DISPLAY_NAME, type MatchRequestRecord, type ParticipantRecord, type RatingRecord, type ReportRecord, type SessionRecord } from "../../src/store/records.js";
 import type { AuditRecord, Store } from "../../src/store/repositories.js";
 import { describeBatchWrites } from "./batchWriteContract.js";
+import { describeFileUploads } from "./fileUploadsContract.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -136,6 +137,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describeBatchWrites(() => store);
+    describeFileUploads(() => store);
 
     describe("match requests", () => {
       it("returns a created ticket as written, times as Dates", async () => {

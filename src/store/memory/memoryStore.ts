@@ -23,6 +23,7 @@ import type {
 } from "../repositories.js";
 import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
+import { MemoryFileUploadRepository } from "./memoryFileUploadRepository.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -349,6 +350,7 @@ export function createMemoryStore(): Store {
     audit: new MemoryAudit(),
     processedEvents: new MemoryProcessedEvents(),
     learnerSkills,
+    fileUploads: new MemoryFileUploadRepository(),
     async eraseUser(userId: string): Promise<UserErasure> {
       return {
         sessionsAnonymized: sessions.anonymizeParticipant(userId),

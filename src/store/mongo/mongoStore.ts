@@ -16,6 +16,7 @@ import { MongoSessionRepository } from "./mongoSessionRepository.js";
 import { outboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
+import { fileUploadModel, MongoFileUploadRepository } from "./mongoFileUploadRepository.js";
 
 /** Options of {@link createMongoStore}. */
 export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
@@ -61,6 +62,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       claims: claimModel(connection),
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
+      fileUploads: fileUploadModel(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
@@ -82,6 +84,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       audit: new MongoAuditRepository(models.audit),
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
+      fileUploads: new MongoFileUploadRepository(models.fileUploads),
       writeBatch: (writes) => applyWritesPerDocument({ matchRequests, sessions }, writes),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
