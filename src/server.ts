@@ -221,6 +221,18 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
     { intervalMs: config.session.cleanupIntervalMs, random },
   );
+  /**
+   * Scheduled tickets survive a restart (DESIGN §4): a queue room is opened for every queue that
+   * has pending scheduled tickets (the room reloads them). With several processes each tries;
+   * the queue's roomId makes one of them win, the others' attempts are refused and ignored.
+   */
+  async function reopenScheduledQueues(): Promise<void> {
+    const queues = new Set((await store.matchRequests.listPendingScheduled().catch(() => [])).map((t) => t.queue));
+    for (const queue of queues) {
+      await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue }).catch((err: unknown) => logger.debug({ err, queue }, "scheduled queue already open elsewhere"));
+    }
+    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue rooms opened for scheduled tickets");
+  }
   const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
 
   const server = defineServer({
@@ -307,6 +319,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       relay.start();
       cleanup.start();
       retention.start();
+      await reopenScheduledQueues();
       const brokers = config.kafka.brokers ?? [];
       if (brokers.length > 0) {
         const { clientId, groupId, topics } = config.kafka;

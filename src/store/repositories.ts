@@ -36,8 +36,8 @@ export interface MatchRequestRepository {
   transition(id: string, expected: MatchRequestStatus, patch: Partial<MatchRequestRecord>, options?: WriteOptions): Promise<boolean>;
   /** Pending tickets whose `expiresAt` ≤ `now` (cleanup job). */
   listExpiredPending(now: Date, limit: number): Promise<MatchRequestRecord[]>;
-  /** Pending `mode: "scheduled"` tickets of `queue`, oldest first (the queue room reloads them, DESIGN §4 scheduled mode). */
-  listPendingScheduled(queue: string): Promise<MatchRequestRecord[]>;
+  /** Pending `mode: "scheduled"` tickets of `queue` (all queues when omitted), oldest first (the queue room reloads them, DESIGN §4 scheduled mode). */
+  listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]>;
 }
 
 /** Filter of {@link SessionRepository.listByUser}. */

@@ -253,6 +253,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const listed = await store.matchRequests.listPendingScheduled(queue);
         assert.deepEqual(listed.map((t) => t.id), [first.id, second.id]);
         assert.deepEqual(listed[1], second, "as written, holder and times included");
+        const everywhere = (await store.matchRequests.listPendingScheduled()).map((t) => t.id);
+        assert.ok([first.id, second.id, elsewhere.id].every((id) => everywhere.includes(id)) && !everywhere.includes(now.id), "every queue when none is named");
       });
     });
 

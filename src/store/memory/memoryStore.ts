@@ -107,9 +107,9 @@ class MemoryMatchRequests implements MatchRequestRepository {
     return out;
   }
 
-  async listPendingScheduled(queue: string): Promise<MatchRequestRecord[]> {
+  async listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]> {
     return [...this.byId.values()]
-      .filter((r) => r.status === "pending" && r.mode === "scheduled" && r.queue === queue)
+      .filter((r) => r.status === "pending" && r.mode === "scheduled" && (queue === undefined || r.queue === queue))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((r) => structuredClone(r));
   }

@@ -86,8 +86,8 @@ export class MongoMatchRequestRepository implements MatchRequestRepository {
     return docs.map(toMatchRequestRecord);
   }
 
-  async listPendingScheduled(queue: string): Promise<MatchRequestRecord[]> {
-    const docs = await this.model.find({ status: "pending", mode: "scheduled", queue }).sort({ createdAt: 1, _id: 1 }).lean<MatchRequestDocument[]>().exec();
+  async listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]> {
+    const docs = await this.model.find({ status: "pending", mode: "scheduled", ...(queue === undefined ? {} : { queue }) }).sort({ createdAt: 1, _id: 1 }).lean<MatchRequestDocument[]>().exec();
     return docs.map(toMatchRequestRecord);
   }
 
