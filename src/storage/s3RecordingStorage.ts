@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, NoSuchKey, paginateListObjectsV2, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { PassThrough } from "node:stream";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { finished } from "node:stream/promises";
 import { type Config, ConfigError } from "../config/config.js";
 import {
   assertContentType,
@@ -16,20 +17,14 @@ import {
   type RecordingWriter,
   type StoredRecording,
 } from "./recordingStorage.js";
+import { PartUploadSlots, SpooledMultipartUpload } from "./spooledMultipartUpload.js";
 import { createStreamingRecordingWriter } from "./streamingRecordingWriter.js";
 
 /** Size of each multipart upload part, bytes (S3's minimum; every part but the last has exactly this size). */
 export const RECORDING_PART_BYTES = 5 * 1024 * 1024;
 
-/**
- * Parts uploaded at once per recording. One is plenty for audio (~4 KB/s of Opus) and keeps a
- * writer's memory at one part; it also makes a failed part stop the upload at once instead of
- * letting other uploaders keep reading the stream.
- */
-const QUEUE_SIZE = 1;
-
-/** Bytes the stream between the room and the upload buffers before `write` applies backpressure. */
-const STREAM_BUFFER_BYTES = 1024 * 1024;
+/** Part uploads in flight at once in the process, all tracks together (each holds one part in memory). */
+export const DEFAULT_PART_UPLOAD_CONCURRENCY = 4;
 
 /** Thrown into an upload's body to stop it when a writer is aborted. */
 class RecordingAbortedError extends Error {
@@ -43,6 +38,10 @@ class RecordingAbortedError extends Error {
 export interface S3RecordingStorageOptions {
   /** A client to share (or to observe, in tests). @default one built by {@link createS3Client} */
   client?: S3Client;
+  /** Directory of the tracks' spool files. @default `<os tmpdir>/parley-recording-spool` */
+  spoolDir?: string;
+  /** Part uploads in flight at once, all tracks together (each holds one part in memory). @default 4 */
+  partUploadConcurrency?: number;
 }
 
 /**
@@ -75,12 +74,14 @@ export function createS3Client(s3: Config["s3"]): S3Client {
  * - Keys are `${S3_RECORDINGS_PREFIX}<sessionId>/<userId>.webm` and
  *   `${S3_RECORDINGS_PREFIX}<sessionId>/manifest.json` (default prefix `sessions/`); refs are
  *   `s3://<bucket>/<key>`.
- * - A track writer feeds a `PassThrough` that a `@aws-sdk/lib-storage` `Upload` reads: parts of
- *   {@link RECORDING_PART_BYTES} are uploaded one at a time while the session goes on (a
- *   track under 5 MiB becomes one PutObject at `finish`). Each request is retried by the client
- *   ({@link S3_MAX_ATTEMPTS}); a part that still fails (or an abort) aborts the multipart
- *   upload, so no parts are left billed; still, give the bucket a lifecycle rule
- *   `AbortIncompleteMultipartUpload` for uploads orphaned by a crash.
+ * - A track writer spools its bytes to a file on local disk (`spoolDir`) and sends each full
+ *   part of {@link RECORDING_PART_BYTES} as an `UploadPart` while the session goes on (a track
+ *   under 5 MiB becomes one PutObject at `finish`); at most `partUploadConcurrency` parts are in
+ *   memory in the whole process, so memory does not grow with the number of recordings (see
+ *   `spooledMultipartUpload.ts`). Each request is retried by the client ({@link S3_MAX_ATTEMPTS});
+ *   a part that still fails (or an abort) aborts the multipart upload, so no parts are left
+ *   billed; still, give the bucket a lifecycle rule `AbortIncompleteMultipartUpload` for uploads
+ *   orphaned by a crash.
  * - The manifest is one PutObject (`application/json`).
  * - Presigned URLs: SigV4 `GetObject` URLs from `@aws-sdk/s3-request-presigner`.
  * - `ping` is `HeadBucket`; `listOlderThan` lists the `manifest.json` keys under the prefix by
@@ -101,6 +102,8 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
   const client = options.client ?? createS3Client(s3);
   const refPrefix = `s3://${bucket}/`;
   const writers = new Set<RecordingWriter>();
+  const spoolDir = options.spoolDir ?? join(tmpdir(), "parley-recording-spool");
+  const slots = new PartUploadSlots(options.partUploadConcurrency ?? DEFAULT_PART_UPLOAD_CONCURRENCY);
   let closed = false;
 
   /** The key of a ref of this storage. @throws RangeError otherwise */
@@ -117,27 +120,17 @@ export function createS3RecordingStorage(s3: Config["s3"], options: S3RecordingS
       if (closed) throw new Error("S3 recording storage is closed");
       const key = trackKey(prefix, sessionId, userId);
       assertContentType(contentType);
-      const body = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
-      const upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
-        partSize: RECORDING_PART_BYTES,
-        queueSize: QUEUE_SIZE,
-        leavePartsOnError: false,
-      });
-      // The upload starts reading the body now; it settles after the body ends (complete) or
-      // errors (discard), having aborted its multipart upload on any failure.
-      const uploaded = upload.done();
-      const settled = uploaded.then(
+      const body = new SpooledMultipartUpload({ client, bucket, key, contentType, spoolDir, partBytes: RECORDING_PART_BYTES, slots });
+      // Settles once the stream is done: finished (uploaded) or destroyed (multipart aborted, spool deleted).
+      const settled = finished(body).then(
         () => undefined,
-        // A failed upload stops the room's writes at once.
-        (err: unknown) => void body.destroy(err instanceof Error ? err : new Error(String(err))),
+        () => undefined,
       );
       const writer = createStreamingRecordingWriter(
         {
           stream: body,
           async complete() {
-            await uploaded;
+            await finished(body);
             return storage.url(key);
           },
           async discard() {
