@@ -13,6 +13,7 @@ import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 import { ApiError, decodeToken, history, joinSession, listTopics, mintDevToken, rateSession, reportPartner, REPORT_REASONS, type TokenClaims, type TopicView } from "./api.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
+import { isRecordingOver, MicRecorder } from "./micRecorder.js";
 
 // ---------------------------------------------------------------------------------------------
 // Protocol payloads (DESIGN §5)
@@ -45,6 +46,8 @@ export interface ParleyDebug {
   speakingEdges: number;
   /** Every error shown to the user, newest last. */
   errors: string[];
+  /** The recorder of the learner's track while the session records (`bytesSent`). */
+  recorder?: MicRecorder | null;
 }
 
 declare global {
@@ -172,6 +175,8 @@ let conversation: Room<unknown, ConversationState> | null = null;
 let match: MatchFoundMsg | null = null;
 let link: PeerLink | null = null;
 let mic: MediaStream | null = null;
+/** Records the microphone into `audio_chunk` while the session records (micRecorder.ts). */
+let recorder: MicRecorder | null = null;
 let meter: MicLevelMeter | null = null;
 let vad = new VoiceActivityDetector();
 let waitTimer: ReturnType<typeof setInterval> | undefined;
@@ -616,13 +621,29 @@ function wireConversation(room: Room<unknown, ConversationState>, found: MatchFo
   room.onMessage("partner_left", (msg: { partnerId: string; reason: string }) => {
     status(msg.reason === "disconnect" ? "Your partner lost their connection." : "Your partner left the conversation.");
   });
-  room.onMessage("recording_started", (msg: { message: string }) => status(msg.message));
+  room.onMessage("recording_started", (msg: { message: string }) => {
+    status(msg.message);
+    if (mic && !recorder) {
+      recorder = new MicRecorder(mic, (bytes) => room.sendBytes("audio_chunk", bytes));
+      if (!recorder.start()) status("This browser cannot record WebM audio: the call goes on without your track.");
+      debug.recorder = recorder;
+    }
+  });
   room.onMessage("session_ended", (msg: SessionEndedMsg) => onSessionEnded(msg));
   room.onMessage("rated", (msg: { averageRating: number }) => {
     pendingRating?.resolve(msg.averageRating);
     pendingRating = null;
   });
   room.onMessage("error", (msg: ErrorMsg) => {
+    // A chunk sent as the session ended: the recording is over, not an error to show.
+    if (recorder && isRecordingOver(msg)) {
+      recorder.stop();
+      recorder = null;
+      return;
+    }
+    // A speaking edge or heartbeat sent while the end is being stored (a recorded session first
+    // finishes its recording): session_ended is on its way.
+    if (msg.code === "SESSION_NOT_ACTIVE" && !pendingRating) return status("The conversation is ending…");
     if (pendingRating) {
       pendingRating.reject(new Error(`${msg.code}: ${msg.message}`));
       pendingRating = null;
@@ -817,6 +838,8 @@ $("again").addEventListener("click", () => {
 // Teardown
 
 function closeConversation(options: { keepRoom?: boolean } = {}): void {
+  recorder?.stop();
+  recorder = null;
   clearInterval(talkTimer);
   clearInterval(heartbeatTimer);
   link?.close();
