@@ -21,13 +21,15 @@ export interface RecordingAccessView {
 /**
  * Short-lived presigned URLs of a session's recording (DESIGN §6 "served to participants/admins
  * as a short-lived presigned URL"): for a participant of the session or an admin; nothing for
- * anyone else (moderators included), nor when the session has no recording.
+ * anyone else (moderators included), nor when the session has no recording (or retention
+ * deleted it). Presigning needs no request to the backend; the track list reads the manifest.
  */
 export async function recordingAccess(storage: RecordingStorage, session: SessionRecord, principal: Principal): Promise<RecordingAccessView> {
   if (!session.recordingUrl) return {};
   const participant = session.participants.some((p) => p.userId === principal.userId);
   if (!participant && !principal.roles.includes("admin")) return {};
-  const manifest = await storage.readManifest(session.recordingUrl);
+  // The tracks come from the manifest; when storage cannot be read now, the manifest URL alone is served.
+  const manifest = await storage.readManifest(session.recordingUrl).catch(() => undefined);
   const recordingUrl = await storage.presignedGetUrl(session.recordingUrl, RECORDING_URL_SECONDS);
   const recordingTracks = await Promise.all(
     (manifest?.tracks ?? []).map(async (t) => ({ userId: t.userId, url: await storage.presignedGetUrl(storage.url(t.key), RECORDING_URL_SECONDS), startOffsetSeconds: t.startOffsetSeconds, durationSeconds: t.durationSeconds })),
