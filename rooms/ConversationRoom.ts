@@ -83,14 +83,19 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     }
   }
 
-  override async onAuth(_client: Client, options: { joinCounted?: unknown } | undefined, context: { token?: string }): Promise<Principal> {
+  override async onAuth(_client: Client, options: { joinCounted?: unknown; recordingConsent?: unknown } | undefined, context: { token?: string }): Promise<Principal> {
     try {
       const principal = this.deps.verifier.verify(context.token);
       // REST joins count themselves (conversationRoutes); every other join counts here.
       if (options?.joinCounted !== true) await consumeOrThrow(this.deps.rateLimits.sessionJoins, principal.userId, "session joins");
       if (this.clients.some((c) => c.auth?.userId === principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "already connected to this session");
       const blocked = this.core.isGroup ? await this.deps.store.moderation.blockedPeers(principal.userId) : [];
-      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string> }, blocked, this.deps.now());
+      const recordingConsent = options?.recordingConsent === true;
+      const newcomer = !this.core.lifecycle.isParticipant(principal.userId);
+      // A group that records admits only newcomers who consent (their own track is then recorded too).
+      if (newcomer) this.recording.assertAdmissible(recordingConsent);
+      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string>, recordingConsent }, blocked, this.deps.now());
+      if (newcomer && admitted.writes.length > 0) this.recording.admit(principal.userId, recordingConsent);
       if (admitted.writes.length > 0) await this.io.write(admitted.writes).catch(() => Promise.reject(new ParleyError("INTERNAL_ERROR", "could not add you to the session; try again")));
       return principal;
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ParleyError } from "../src/errors/errorCodes.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import type { ConversationEffects } from "../src/session/conversationCore.js";
 import { recordingAllowed, SessionRecorder, type TrackUploadProgress } from "../src/session/sessionRecorder.js";
@@ -32,7 +33,7 @@ export class ConversationRecording {
   constructor(
     private readonly deps: ConversationRecordingDeps,
     private readonly sessionId: string,
-    private readonly consents: ReadonlyMap<string, boolean>,
+    private readonly consents: Map<string, boolean>,
   ) {}
 
   /** True while chunks are taken. */
@@ -52,6 +53,21 @@ export class ConversationRecording {
     this.recorder = new SessionRecorder({ storage: this.deps.storage, logger: this.deps.logger, metrics: this.deps.metrics, onTrackProgress: this.deps.onTrackProgress }, this.sessionId, participantIds, at);
     this.deps.logger.info({ sessionId: this.sessionId, participants: participantIds.length }, "recording started");
     return true;
+  }
+
+  /**
+   * A group newcomer may join only if it does not break the consent rule: while the session
+   * records, only with `recordingConsent`.
+   * @throws ParleyError `FORBIDDEN` when the session records and the newcomer did not consent
+   */
+  assertAdmissible(recordingConsent: boolean): void {
+    if (this.isRecording && !recordingConsent) throw new ParleyError("FORBIDDEN", "this group conversation is recorded: join with recordingConsent to take part");
+  }
+
+  /** A group newcomer was admitted with `recordingConsent`: counted at the start, and recorded at once when the session already records. */
+  admit(userId: string, recordingConsent: boolean): void {
+    this.consents.set(userId, recordingConsent);
+    if (recordingConsent) this.recorder?.allow(userId);
   }
 
   /**

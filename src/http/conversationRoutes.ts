@@ -17,6 +17,7 @@ import { endOrphanedSession } from "./orphanedSessions.js";
 import {
   DEFAULT_PAGE_LIMIT,
   emptySchema,
+  joinBodySchema,
   historyQuerySchema,
   idParamsSchema,
   reportBodySchema,
@@ -196,7 +197,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
 
   router.post("/sessions/:id/join", async (req, res) => {
     const id = idParam(req);
-    parseOrThrow(emptySchema, req.body, "body");
+    const { recordingConsent } = parseOrThrow(joinBodySchema, req.body, "body");
     const principal = principalOf(res);
     const session = await loadSession(id);
     assertParticipant(session, principal.userId);
@@ -206,7 +207,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
     let reservation: unknown;
     try {
-      reservation = await matchMaker.reserveSeatFor(room, { joinCounted: true }, principal);
+      reservation = await matchMaker.reserveSeatFor(room, { joinCounted: true, ...(recordingConsent !== undefined ? { recordingConsent } : {}) }, principal);
     } catch (err) {
       if (isParleyError(err)) throw err;
       deps.logger.info({ err, sessionId: id, userId: principal.userId }, "seat reservation refused");

@@ -94,7 +94,7 @@ export function openApiDocument(): JsonSchema {
       get: operation({ summary: "A topic's details and prompt keys", tag: conv, parameters: [pathParameter("code", "topic code, e.g. restaurant.ordering"), ...queryParameters(topicDetailsQuerySchema)], success: [200, "{ topic }"], errors: ["TOPIC_NOT_FOUND"] }),
     },
     [`${C}/sessions/{id}/join`]: {
-      post: operation({ summary: "Join a session: seat reservation + ICE servers", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "ALREADY_IN_SESSION"] }),
+      post: operation({ summary: "Join a session: seat reservation + ICE servers; body { recordingConsent? } (a group newcomer's consent)", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "ALREADY_IN_SESSION"] }),
     },
     [`${C}/sessions/{id}/leave`]: {
       post: operation({ summary: "Leave a session for good", tag: conv, parameters: [sessionId], success: [200, "{ success: true }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_READY"] }),

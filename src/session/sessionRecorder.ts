@@ -136,6 +136,11 @@ export class SessionRecorder {
     this.recorded = new Set(userIds);
   }
 
+  /** Lets `userId` (a consenting group newcomer) send chunks from now on. */
+  allow(userId: string): void {
+    if (this.state === "recording") this.recorded.add(userId);
+  }
+
   /** True until {@link finish} or {@link abort} is called. */
   get isRecording(): boolean {
     return this.state === "recording";

@@ -1,10 +1,13 @@
+import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ConversationState } from "../../rooms/conversationState.js";
+import { ROOM_NAMES } from "../../src/protocol/index.js";
 import type { RecordingManifest } from "../../src/storage/recordingStorage.js";
+import type { SessionRecord } from "../../src/store/records.js";
 import { leaveAll } from "../http/restSupport.js";
 import { eventually, type MatchFound } from "../support/conversations.js";
 import { Inbox, newLearner, waitForState, type Learner } from "../support/learners.js";
@@ -139,5 +142,61 @@ describe("room: recording (DESIGN §5 audio_chunk, §6 Recording; seed 002 §6.4
     const ended = await p.convA.next<{ recordingUrl?: string }>("session_ended");
     assert.equal(ended.recordingUrl, undefined);
     await assert.rejects(readFile(join(recordingsDir, p.sessionId, "manifest.json")), { code: "ENOENT" });
+  });
+});
+
+describe("room: recording a group (seed 000 newcomers, DESIGN §6 consent)", () => {
+  const open: Room[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => Promise.race([r.leave().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))])));
+  });
+
+  it("records a public group whose members consented, admits a consenting newcomer (recorded too) and refuses one who does not consent", async () => {
+    const { parley } = await testServer();
+    const [host, member] = [await newLearner("grp-host", { nativeLanguageCode: "fr", levels: { en: "B1" } }), await newLearner("grp-member", { nativeLanguageCode: "fr", levels: { en: "B1" } })];
+    const now = new Date();
+    const id = randomUUID();
+    await parley.store.sessions.create({
+      id,
+      sessionType: "group",
+      type: "public",
+      minParticipants: 2,
+      maxParticipants: 4,
+      hostUserId: host.userId,
+      targetLanguageCode: "en",
+      topicCode: "daily_life.introductions",
+      targetLevel: "B1",
+      status: "waiting",
+      participants: [host, member].map((l, i) => ({ userId: l.userId, displayName: l.userId, nativeLanguageCode: "fr", targetLanguageCode: "en", level: "B1" as const, role: i === 0 ? ("host" as const) : ("participant" as const), tier: "free" as const, recordingConsent: true, spokenSeconds: 0, turnCount: 0 })),
+      prompts: [],
+      matchRequestIds: [],
+      createdAt: now,
+      updatedAt: now,
+      durationSeconds: 0,
+      ratings: [],
+    } as SessionRecord);
+    await matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: id });
+    const h = await host.sdk.joinById<ConversationState>(id);
+    const hIn = new Inbox(h);
+    const m = await member.sdk.joinById<ConversationState>(id);
+    open.push(h, m);
+    await hIn.next("recording_started");
+
+    const refusing = await newLearner("grp-no", { nativeLanguageCode: "fr", levels: { en: "B1" } });
+    await assert.rejects(refusing.sdk.joinById(id), /FORBIDDEN/);
+    const consenting = await newLearner("grp-yes", { nativeLanguageCode: "fr", levels: { en: "B1" } });
+    const c = await consenting.sdk.joinById<ConversationState>(id, { recordingConsent: true });
+    open.push(c);
+    await hIn.next("partner_joined", 1);
+    c.sendBytes("audio_chunk", webmStart(1000));
+    h.sendBytes("audio_chunk", webmStart(2000));
+    await eventually(async () => (await parley.store.fileUploads.listBySession(id)).length === 2, "both tracks opened");
+    h.send("end_session", {});
+    const ended = await hIn.next<{ recordingUrl?: string }>("session_ended");
+    assert.ok(ended.recordingUrl);
+    const manifest = await parley.recordings.readManifest(ended.recordingUrl);
+    assert.deepEqual(manifest?.tracks.map((t) => [t.userId, t.bytes]).sort(), [[consenting.userId, 1000], [host.userId, 2000]].sort());
+    const stored = await parley.store.sessions.get(id);
+    assert.equal(stored?.participants.find((p) => p.userId === consenting.userId)?.recordingConsent, true, "the newcomer's consent is stored");
   });
 });
