@@ -2,7 +2,7 @@ import { Room, type Client } from "@colyseus/core";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
-import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
+import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
@@ -190,14 +190,14 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     onUnknownMessage(this, counted, spend);
     this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
       counted("audio_chunk");
-      // Synchronous, so chunks are taken in arrival order; the recorder bounds what one sender may queue (RATE_LIMITED).
-      try {
-        if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
-        this.recording.chunk(userOf(client), bytes, now());
-      } catch (err) {
-        if (!(err instanceof ParleyError)) throw err;
-        client.send("error", errorBody(err));
-      }
+      // Chunks count against the connection's message budget, and are taken in arrival order (the
+      // budget's promises settle in order); the recorder bounds what one sender may queue (RATE_LIMITED).
+      spend(client)
+        .then(() => {
+          if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
+          this.recording.chunk(userOf(client), bytes, now());
+        })
+        .catch((err: unknown) => client.send("error", errorBody(isParleyError(err) ? err : new ParleyError("INTERNAL_ERROR", "the audio chunk could not be handled"))));
     });
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
