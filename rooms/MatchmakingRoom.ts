@@ -187,7 +187,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   /** Creates the session's room and hands each connected user `match_found` with a seat reservation. */
   private async openConversation(open: OpenConversation): Promise<void> {
-    const room = await this.io.run("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
+    // The session is stored (its unit's writes came first): no need to wait for later batches.
+    const room = await this.io.now("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
     for (const { userId, message } of open.matchFound) {
       const holder = this.holders.get(userId);
       this.holders.delete(userId);
@@ -207,7 +208,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     const client = this.holders.get(s.userId)?.client;
     if (!client) return;
     this.io
-      .run("suggest_practice", () => matchMaker.query({ name: this.roomName, queue: s.practiceQueue } as Record<string, unknown>))
+      .now("suggest_practice", () => matchMaker.query({ name: this.roomName, queue: s.practiceQueue } as Record<string, unknown>))
       .then((rooms) => {
         const waitingCount = rooms.reduce((n, r) => n + Number((r.metadata as { waiting?: number } | undefined)?.waiting ?? r.clients ?? 0), 0);
         client.send("match_suggestion", { matchRequestId: s.ticketId, queue: s.practiceQueue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });

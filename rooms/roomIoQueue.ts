@@ -68,6 +68,7 @@ interface Batch {
 export class RoomIoQueue {
   private tail: Promise<void> = Promise.resolve();
   private open?: Batch;
+  private readonly beside = new Set<Promise<void>>();
   private readonly retry: IoRetryPolicy;
 
   constructor(private readonly options: RoomIoQueueOptions) {
@@ -112,10 +113,27 @@ export class RoomIoQueue {
     return result;
   }
 
+  /**
+   * Runs I/O now, beside the queue (its order does not matter: e.g. opening the room of a match
+   * already stored), retried like queued work when `retried`; {@link idle} waits for it too.
+   * @throws RoomIoFailure (rejection) when it failed for good
+   */
+  now<T>(operation: string, task: () => Promise<T>, retried = false): Promise<T> {
+    const result = this.attempt(operation, task, retried ? this.retry.attempts : 1);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.beside.add(settled);
+    void settled.then(() => this.beside.delete(settled));
+    return result;
+  }
+
   /** Resolves once everything queued so far is done (succeeded or failed). */
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
     this.open = undefined;
-    return this.tail;
+    await this.tail;
+    await Promise.all(this.beside);
   }
 
   private async attempt<T>(operation: string, task: () => Promise<T>, attempts: number): Promise<T> {

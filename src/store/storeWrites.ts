@@ -36,20 +36,6 @@ export type StoreWrite =
  */
 export type StoreWriteOutcome = { status: "applied" } | { status: "refused"; error?: ParleyError } | { status: "failed"; error: unknown };
 
-/** The document a write touches, `collection:id`: writes to one document keep their order. */
-export function documentOf(write: StoreWrite): string {
-  switch (write.kind) {
-    case "matchRequest.create":
-      return `matchRequests:${write.record.id}`;
-    case "matchRequest.transition":
-      return `matchRequests:${write.id}`;
-    case "session.create":
-      return `sessions:${write.record.id}`;
-    default:
-      return `sessions:${write.id}`;
-  }
-}
-
 /**
  * Applies one write through the store's repositories.
  * @returns its outcome; never throws (a ParleyError is `refused`, anything else `failed`)
@@ -95,31 +81,9 @@ export async function applyWrite(store: Pick<Store, "matchRequests" | "sessions"
   }
 }
 
-/** Applies `writes` one after the other, in order (the memory store: nothing to overlap). */
+/** Applies `writes` one after the other, in order (both stores' `writeBatch`). */
 export async function applyWritesInOrder(store: Pick<Store, "matchRequests" | "sessions">, writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]> {
   const outcomes: StoreWriteOutcome[] = [];
   for (const write of writes) outcomes.push(await applyWrite(store, write));
-  return outcomes;
-}
-
-/**
- * Applies `writes` with the writes to different documents overlapping and those to one
- * document in order (a networked store: a batch costs about one round trip per document
- * instead of one per write).
- */
-export async function applyWritesPerDocument(store: Pick<Store, "matchRequests" | "sessions">, writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]> {
-  const outcomes: StoreWriteOutcome[] = new Array<StoreWriteOutcome>(writes.length);
-  const byDocument = new Map<string, number[]>();
-  writes.forEach((write, i) => {
-    const key = documentOf(write);
-    const list = byDocument.get(key);
-    if (list) list.push(i);
-    else byDocument.set(key, [i]);
-  });
-  await Promise.all(
-    [...byDocument.values()].map(async (indexes) => {
-      for (const i of indexes) outcomes[i] = await applyWrite(store, writes[i] as StoreWrite);
-    }),
-  );
   return outcomes;
 }

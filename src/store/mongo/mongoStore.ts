@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
-import { applyWritesPerDocument } from "../storeWrites.js";
+import { applyWritesInOrder } from "../storeWrites.js";
 import { auditModel } from "./auditModel.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
@@ -85,7 +85,9 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       processedEvents: new MongoProcessedEventRepository(models.processedEvents),
       learnerSkills,
       fileUploads: new MongoFileUploadRepository(models.fileUploads),
-      writeBatch: (writes) => applyWritesPerDocument({ matchRequests, sessions }, writes),
+      // In order, not overlapped: concurrent event writes contend for the outbox's next `seq`
+      // (the loser of the unique index draws again), which costs more than it saves.
+      writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {
