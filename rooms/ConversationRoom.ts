@@ -2,13 +2,15 @@ import { Room, type Client } from "@colyseus/core";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
-import { ParleyError, errorBody, type ErrorBody } from "../src/errors/errorCodes.js";
+import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
 import { ChatRoomShell } from "./chatCommands.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
+import { RECORDING_CONTENT_TYPE, type TrackUploadProgress } from "../src/session/sessionRecorder.js";
+import { ConversationRecording, RECORDING_STARTED_MESSAGE } from "./conversationRecording.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
@@ -46,6 +48,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private mark!: ConversationOpenMark;
   private messageBudget!: RateLimiterMemory;
   private chat!: ChatRoomShell;
+  private recording!: ConversationRecording;
 
   override async onCreate(options: { sessionId?: unknown }): Promise<void> {
     try {
@@ -58,6 +61,10 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       // (roomId = sessionId) and the matchmaker answers with the first room's listing.
       const core = ConversationCore.open(sessionId, await store.sessions.get(sessionId), listed, (lang, code) => catalog.get(lang, code), { ...config.session, signalingPerMinutePerPair: config.quotas.signalingPerMinute }, this.deps.random);
       this.core = core;
+      const { recordings: storage, logger, metrics } = this.deps;
+      // Each track's progress becomes its file_uploads record (seed 003), in the room's I/O order.
+      const onTrackProgress = (progress: TrackUploadProgress) => void this.io.run("file_upload", () => store.fileUploads.record(progress, RECORDING_CONTENT_TYPE), true).catch(() => undefined);
+      this.recording = new ConversationRecording({ storage, logger, metrics, enabled: config.recording.enabled, onTrackProgress }, sessionId, new Map(core.record.participants.map((p) => [p.userId, p.recordingConsent])));
       this.io = new RoomIoQueue({ room: ROOM_NAMES.conversation, store, logger: this.deps.logger, failures: this.deps.metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
       // The session's chat (kept across a room re-created for the same session).
       this.core.chat.remember((await store.messages.listBefore(sessionId, { limit: 50 })).messages);
@@ -79,7 +86,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     }
   }
 
-  override async onAuth(_client: Client, _options: unknown, context: { token?: string }): Promise<Principal> {
+  override async onAuth(_client: Client, options: { recordingConsent?: unknown } | undefined, context: { token?: string }): Promise<Principal> {
     try {
       const principal = this.deps.verifier.verify(context.token);
       // Every join counts here, once, whatever gave the seat (REST only checks the budget).
@@ -87,10 +94,14 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       if (this.clients.some((c) => c.auth?.userId === principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "already connected to this session");
       const { store } = this.deps;
       const blocked = this.core.isGroup ? await store.moderation.blockedPeers(principal.userId) : [];
+      const newcomer = !this.core.isParticipant(principal.userId);
       // A group member seated over REST since the room opened (invite code, public join).
-      const seated = this.core.isGroup && !this.core.isParticipant(principal.userId) ? await this.io.run("read_seat", () => store.sessions.get(this.roomId), true) : undefined;
+      const seated = this.core.isGroup && newcomer ? await this.io.run("read_seat", () => store.sessions.get(this.roomId), true) : undefined;
       const seat = seated?.participants.find((p) => p.userId === principal.userId && !p.leftAt);
-      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string> }, blocked, this.deps.now(), seat);
+      const recordingConsent = options?.recordingConsent === true || seat?.recordingConsent === true;
+      // A group that records admits only newcomers who consent (their own track is then recorded too).
+      if (newcomer) this.recording.assertAdmissible(recordingConsent);
+      const admitted = this.core.admit({ ...principal, levels: principal.levels as Record<string, string>, recordingConsent }, blocked, this.deps.now(), seat);
       if (admitted.writes.length > 0) {
         const outcomes = await this.io.write(admitted.writes).catch(() => undefined);
         const refused = outcomes ? outcomes.find((o) => o.status !== "applied") : { status: "failed" as const, error: undefined };
@@ -99,6 +110,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
           throw refused.status === "refused" && refused.error ? refused.error : new ParleyError("INTERNAL_ERROR", "could not add you to the session; try again");
         }
       }
+      if (newcomer && this.core.isParticipant(principal.userId)) this.recording.admit(principal.userId, recordingConsent);
       return principal;
     } catch (err) {
       throw toJoinError(err);
@@ -149,6 +161,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   override async onDispose(): Promise<void> {
     this.chat?.dispose();
     await this.io?.idle();
+    await this.recording?.abort(this.deps.now());
     await this.mark?.clear();
   }
 
@@ -196,6 +209,17 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       }, counted);
     onUnknownMessage(this, counted, spend);
     this.chat.register(this, (client) => this.core.chatActor(userOf(client as ConversationClient)), counted);
+    this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
+      counted("audio_chunk");
+      // Chunks count against the connection's message budget, and are taken in arrival order (the
+      // budget's promises settle in order); the recorder bounds what one sender may queue (RATE_LIMITED).
+      spend(client)
+        .then(() => {
+          if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
+          this.recording.chunk(userOf(client), bytes, now());
+        })
+        .catch((err: unknown) => client.send("error", errorBody(isParleyError(err) ? err : new ParleyError("INTERNAL_ERROR", "the audio chunk could not be handled"))));
+    });
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));
@@ -224,6 +248,9 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       this.syncState();
       if (fx.close) this.closeSoon(this.clients.length === 0 ? 0 : ENDED_ROOM_LINGER_MS);
     };
+    // An ending of a recorded session: the recording is finished first, so its URL is stored and told with the end.
+    const finishRecording = this.recording.finishBefore(fx, this.deps.now());
+    if (finishRecording) this.io.run("recording_finish", finishRecording).catch(() => undefined);
     if (fx.writes.length === 0) return told();
     this.io.write(fx.writes).then(
       (outcomes) => {
@@ -241,7 +268,13 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   private note(note: ConversationNote): void {
-    if (note.kind === "started") Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
+    if (note.kind === "started") {
+      Object.assign(this.state, { status: "active", startedAt: note.at, endsAt: note.endsAt });
+      if (this.recording.start([...this.core.lifecycle.joined], note.at)) {
+        this.state.recording = true;
+        this.broadcast("recording_started", { message: RECORDING_STARTED_MESSAGE });
+      }
+    }
     if (note.kind === "ended") this.state.status = note.to;
     reportConversationNote(this.deps.metrics, this.deps.logger, this.state.sessionId, this.state.targetLanguageCode, note);
   }

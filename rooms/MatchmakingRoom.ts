@@ -5,7 +5,7 @@ import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/er
 import { matchRequestBodySchema, type MatchRequestBody } from "../src/matchmaking/matchRequestOptions.js";
 import { queueRoomId } from "../src/matchmaking/queueName.js";
 import { QueueCore, type OpenConversation, type PracticeSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
-import { admitTicket } from "../src/matchmaking/ticketAdmission.js";
+import { admitTicket, reloadScheduledTickets } from "../src/matchmaking/ticketAdmission.js";
 import { cancelMessageSchema, matchmakingJoinOptionsSchema, ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
@@ -32,7 +32,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   /** Who holds each waiting ticket: the principal, and the client for SDK tickets. */
   private readonly holders = new Map<string, { principal: Principal; client?: MatchmakingClient }>();
 
-  override onCreate(options: { queue?: unknown }): void {
+  override async onCreate(options: { queue?: unknown }): Promise<void> {
     const queue = z.string().min(2).max(20).safeParse(options.queue);
     if (!queue.success) throw toJoinError(new ParleyError("INVALID_REQUEST", "queue: a queue name of 2–20 characters is required"));
     this.state.queue = queue.data;
@@ -48,6 +48,26 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       client.leave();
     });
     onUnknownMessage(this, (type) => metrics.websocketMessages.inc({ type }));
+    await this.reloadScheduled();
+  }
+
+  /** Scheduled tickets survive a restart (DESIGN §4): a new queue room takes back the pending ones of its queue from the store. */
+  private async reloadScheduled(): Promise<void> {
+    try {
+      const reloaded = await reloadScheduledTickets(this.deps, this.state.queue, this.deps.now());
+      for (const { admitted, holder } of reloaded) {
+        try {
+          this.core.reloadScheduled(admitted, holder);
+        } catch (err) {
+          this.deps.logger.warn({ err, matchRequestId: admitted.record.id }, "scheduled ticket not reloaded");
+        }
+      }
+      if (reloaded.length > 0) this.deps.logger.info({ queue: this.state.queue, tickets: reloaded.length }, "scheduled tickets reloaded");
+    } catch (err) {
+      // The cleanup job expires them at their slot if no queue room takes them back.
+      this.deps.logger.error({ err, queue: this.state.queue }, "scheduled tickets could not be reloaded");
+    }
+    this.refresh();
   }
 
   override async onAuth(_client: Client, _options: unknown, context: { token?: string }): Promise<Principal> {
@@ -75,8 +95,15 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   override onLeave(client: MatchmakingClient): void {
     const ticketId = client.userData?.ticketId;
+    const waiting = ticketId ? this.core.waitingTicket(ticketId) : undefined;
+    const holder = this.holders.get(waiting?.userId ?? "");
+    // A scheduled ticket waits for its slot without its client (DESIGN §4); cancel cancels it.
+    if (waiting?.scheduled && holder?.client === client) {
+      holder.client = undefined;
+      return;
+    }
     // Leaving the room cancels a ticket still waiting (DESIGN §5); a matched one is gone already.
-    if (ticketId && this.holders.get(this.core.waitingTicket(ticketId)?.userId ?? "")?.client === client) {
+    if (ticketId && holder?.client === client) {
       this.applyUnits([this.core.cancel(ticketId, "left the matchmaking room", this.deps.now())]);
     }
   }

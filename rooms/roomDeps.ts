@@ -3,6 +3,7 @@ import type { TokenVerifier } from "../src/auth/tokenVerifier.js";
 import type { Config } from "../src/config/config.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import type { RateLimits } from "../src/limits/rateLimits.js";
+import type { RecordingStorage } from "../src/storage/recordingStorage.js";
 import type { Store } from "../src/store/repositories.js";
 import type { TopicCatalog } from "../src/topics/topicCatalog.js";
 import type { IoRetryPolicy } from "./roomIoQueue.js";
@@ -19,6 +20,8 @@ export interface RoomDeps {
   logger: Logger;
   metrics: Metrics;
   rateLimits: RateLimits;
+  /** The recording storage port (DESIGN §6 "Recording"). */
+  recordings: RecordingStorage;
   /** Asks the outbox relay to publish soon (after a write). */
   onEventsWritten: () => void;
   now: () => number;

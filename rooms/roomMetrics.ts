@@ -30,7 +30,10 @@ export function reportQueueNotes(metrics: Metrics, logger: Logger, notes: readon
       metrics.matchOutcomes.inc({ outcome: "expired" });
       // A match timeout is a WARN line (seed 002 §10.2).
       logger.warn({ event: "match.expired", matchRequestId: note.matchRequestId, userId: note.userId, waitTimeSeconds: note.waitTimeSeconds }, "match timeout");
-    } else if (note.kind !== "matched") metrics.matchOutcomes.inc({ outcome: note.kind });
+    }
+    // Delivery goes through the notifications port once it is in (issue 9); until then the reminders are logged.
+    else if (note.kind === "reminders") logger.info({ event: "scheduled.reminders", sessionId: note.sessionId, participants: note.userIds, scheduledStartAt: new Date(note.scheduledStartAt).toISOString(), at: note.at.map((t) => new Date(t).toISOString()) }, "scheduled session matched: reminders due");
+    else if (note.kind !== "matched") metrics.matchOutcomes.inc({ outcome: note.kind });
     else {
       for (const w of note.waited) {
         metrics.matchWaitSeconds.observe({ language: w.language }, w.seconds);

@@ -17,6 +17,7 @@ import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
 import type { ReadinessCheck } from "./http/opsRoutes.js";
+import { RecordingRetention } from "./jobs/recordingRetention.js";
 import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
 import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
@@ -53,7 +54,7 @@ export interface Parley {
   config: Config;
   store: Store;
   publisher: EventPublisher;
-  /** The recording storage port (not yet used by the rooms: the audio flow is a later issue). */
+  /** The recording storage port (the conversation rooms' recordings, the retention job). */
   recordings: RecordingStorage;
   relay: OutboxRelay;
   /** The rate limiters of seed 002 §7.3 (memory, or Redis with `REDIS_URL`). */
@@ -201,8 +202,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   const readiness: ReadinessCheck[] = [{ name: "recordings", kind: recordings.kind, ping: () => recordings.ping() }];
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
-  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
+  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, onEventsWritten, now, random };
+  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, recordings, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;
@@ -232,6 +233,19 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     { store, rooms: cleanupRooms, logger, limits: config.session, now, onEventsWritten },
     { intervalMs: config.session.cleanupIntervalMs, random, retentionMs: config.outboxRetentionHours * 3600 * 1000 },
   );
+  /**
+   * Scheduled tickets survive a restart (DESIGN §4): a queue room is opened for every queue that
+   * has pending scheduled tickets (the room reloads them). With several processes each tries;
+   * the queue's roomId makes one of them win, the others' attempts are refused and ignored.
+   */
+  async function reopenScheduledQueues(): Promise<void> {
+    const queues = new Set((await store.matchRequests.listPendingScheduled().catch(() => [])).map((t) => t.queue));
+    for (const queue of queues) {
+      await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue }).catch((err: unknown) => logger.debug({ err, queue }, "scheduled queue already open elsewhere"));
+    }
+    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue rooms opened for scheduled tickets");
+  }
+  const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
 
   const server = defineServer({
     rooms: {
@@ -259,6 +273,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     logger.info("shutdown: not ready any more; rooms end and persist");
     await cleanup.stop();
     await topicSync.stop();
+    await retention.stop();
     // Consumers write to the store: stop them while it is still open.
     await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });
@@ -317,6 +332,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       leadership.start();
       relay.start();
       cleanup.start();
+      retention.start();
+      await reopenScheduledQueues();
       const brokers = config.kafka.brokers ?? [];
       if (brokers.length > 0) {
         const { clientId, groupId, topics } = config.kafka;

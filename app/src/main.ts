@@ -16,6 +16,7 @@ import { ChatHome } from "./chatHome.js";
 import { ChatPanel } from "./chatPanel.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
+import { isRecordingOver, MicRecorder } from "./micRecorder.js";
 
 // ---------------------------------------------------------------------------------------------
 // Protocol payloads (DESIGN §5)
@@ -50,6 +51,8 @@ export interface ParleyDebug {
   errors: string[];
   /** The group conversation, while in one (`groupCall.ts`). */
   group: GroupDebug | null;
+  /** The recorder of the learner's track while the session records (`bytesSent`). */
+  recorder?: MicRecorder | null;
 }
 
 declare global {
@@ -179,6 +182,8 @@ let conversation: Room<unknown, ConversationState> | null = null;
 let match: MatchFoundMsg | null = null;
 let link: PeerLink | null = null;
 let mic: MediaStream | null = null;
+/** Records the microphone into `audio_chunk` while the session records (micRecorder.ts). */
+let recorder: MicRecorder | null = null;
 let meter: MicLevelMeter | null = null;
 let vad = new VoiceActivityDetector();
 let waitTimer: ReturnType<typeof setInterval> | undefined;
@@ -636,13 +641,29 @@ function wireConversation(room: Room<unknown, ConversationState>, found: MatchFo
   room.onMessage("partner_left", (msg: { partnerId: string; reason: string }) => {
     status(msg.reason === "disconnect" ? "Your partner lost their connection." : "Your partner left the conversation.");
   });
-  room.onMessage("recording_started", (msg: { message: string }) => status(msg.message));
+  room.onMessage("recording_started", (msg: { message: string }) => {
+    status(msg.message);
+    if (mic && !recorder) {
+      recorder = new MicRecorder(mic, (bytes) => room.sendBytes("audio_chunk", bytes));
+      if (!recorder.start()) status("This browser cannot record WebM audio: the call goes on without your track.");
+      debug.recorder = recorder;
+    }
+  });
   room.onMessage("session_ended", (msg: SessionEndedMsg) => onSessionEnded(msg));
   room.onMessage("rated", (msg: { averageRating: number }) => {
     pendingRating?.resolve(msg.averageRating);
     pendingRating = null;
   });
   room.onMessage("error", (msg: ErrorMsg) => {
+    // A chunk sent as the session ended: the recording is over, not an error to show.
+    if (recorder && isRecordingOver(msg)) {
+      recorder.stop();
+      recorder = null;
+      return;
+    }
+    // A speaking edge or heartbeat sent while the end is being stored (a recorded session first
+    // finishes its recording): session_ended is on its way.
+    if (msg.code === "SESSION_NOT_ACTIVE" && !pendingRating) return status("The conversation is ending…");
     if (pendingRating) {
       pendingRating.reject(new Error(`${msg.code}: ${msg.message}`));
       pendingRating = null;
@@ -860,6 +881,8 @@ const groups = initGroupCall(
 function closeConversation(options: { keepRoom?: boolean } = {}): void {
   chatPanel?.dispose();
   chatPanel = null;
+  recorder?.stop();
+  recorder = null;
   clearInterval(talkTimer);
   clearInterval(heartbeatTimer);
   link?.close();

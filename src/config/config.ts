@@ -64,7 +64,7 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: flag(false),
   S3_RECORDINGS_PREFIX: z.string().default("sessions/"),
 
-  WS_MAX_PAYLOAD_BYTES: int(65536, 16384, 16 * 1024 * 1024),
+  WS_MAX_PAYLOAD_BYTES: int(262_144, 16384, 16 * 1024 * 1024),
   WS_HEARTBEAT_INTERVAL: int(30000, 1000),
 
   TURN_SERVER_URL: optionalString,

@@ -48,6 +48,8 @@ export interface SessionEndedPayload {
   reason: SessionEndReason;
   durationSeconds: number;
   xpEligible: boolean;
+  /** The recording's manifest (`s3://bucket/<key>`), when the session was recorded (DESIGN §6). */
+  recordingUrl?: string;
 }
 
 /** An envelope whose payload is the one of its type. */

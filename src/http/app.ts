@@ -11,6 +11,8 @@ import type { HttpDeps } from "./httpDeps.js";
 import { monitorAccess, MONITOR_PATH } from "./monitorAccess.js";
 import { openApiRoutes } from "./openapi.js";
 import { opsRoutes } from "./opsRoutes.js";
+import { localRecordingRoutes } from "./recordingAccess.js";
+import type { LocalRecordingStorage } from "../storage/localRecordingStorage.js";
 
 /** Largest accepted JSON body; larger ones get 413 `PAYLOAD_TOO_LARGE`. */
 export const MAX_JSON_BODY = "32kb";
@@ -26,6 +28,7 @@ export function mountHttp(app: Application, deps: HttpDeps): void {
   app.use(express.json({ limit: MAX_JSON_BODY, strict: true }));
   app.use(opsRoutes(deps));
   app.use(openApiRoutes());
+  if (deps.recordings.kind === "local") app.use(localRecordingRoutes(deps.recordings as LocalRecordingStorage));
   const auth = requireAuth(deps.verifier, deps.rateLimits);
   const monitorSessions = monitorAccess(deps);
   app.use(chatRoutes(deps, auth));

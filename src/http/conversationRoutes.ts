@@ -15,6 +15,7 @@ import { endOrphanedSession } from "./orphanedSessions.js";
 import {
   DEFAULT_PAGE_LIMIT,
   emptySchema,
+  joinBodySchema,
   historyQuerySchema,
   idParamsSchema,
   reportBodySchema,
@@ -24,6 +25,8 @@ import {
 } from "./requestSchemas.js";
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
+import { transcriptStatus } from "../session/transcriptStatus.js";
+import { recordingAccess } from "./recordingAccess.js";
 import { createSessionJoiner, LIVE_STATUSES } from "./sessionJoin.js";
 import { historyItemView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
 
@@ -83,7 +86,7 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   `NOT_A_PARTICIPANT`, `INVALID_RATING` (422), `SESSION_NOT_ACTIVE`, `RATING_WINDOW_CLOSED`.
  * - `GET /history?userId=&targetLanguageCode=&limit=&offset=` — `{ conversations, total,
  *   hasMore }`, newest first; `userId` of someone else needs admin (`FORBIDDEN`).
- * - `GET /sessions/:id/transcript` — `{ transcriptId }`; `NOT_FOUND` until the transcript is ready.
+ * - `GET /sessions/:id/transcript` — `{ status: "pending"|"ready"|"unavailable", transcriptId?, url? }` (`transcriptStatus`).
  * - `POST /sessions/:id/report` — 201 `{ success: true, reportId, flaggedForReview }`
  *   (flagged once more than 3 distinct users reported them since their last resolution; see
  *   `submitReport`). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`, `INVALID_REQUEST` (reporting
@@ -197,14 +200,14 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
 
   router.post("/sessions/:id/join", async (req, res) => {
     const id = idParam(req);
-    parseOrThrow(emptySchema, req.body, "body");
+    const { recordingConsent } = parseOrThrow(joinBodySchema, req.body, "body");
     const principal = principalOf(res);
     const session = await loadSession(id);
     if (isClosedTo(session, principal.userId)) {
       const how = session.sessionType === "group" ? ": a private group is joined with its invite code" : "";
       throw new ParleyError("NOT_A_PARTICIPANT", `you are not a participant of this session${how}`);
     }
-    res.json(await joiner.join(session, principal, (s) => groups.seatNewcomer(s, principal)));
+    res.json(await joiner.join(session, principal, (s) => groups.seatNewcomer(s, principal), { recordingConsent }));
   });
 
   router.post("/sessions/:id/leave", async (req, res) => {
@@ -229,7 +232,8 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const session = await loadSession(id);
     const principal = principalOf(res);
     assertParticipantOrStaff(session, principal);
-    res.json(sessionDetailsView(session, deps.now(), session.participants.some((p) => p.userId === principal.userId)));
+    const view = sessionDetailsView(session, deps.now(), session.participants.some((p) => p.userId === principal.userId));
+    res.json({ session: { ...view.session, ...(await recordingAccess(deps.recordings, session, principal)) } });
   });
 
   router.post("/sessions/:id/end", async (req, res) => {
@@ -258,8 +262,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const id = idParam(req);
     const session = await loadSession(id);
     assertParticipantOrStaff(session, principalOf(res));
-    if (!session.transcriptId) throw new ParleyError("NOT_FOUND", "transcript not available yet");
-    res.json({ transcriptId: session.transcriptId });
+    res.json(transcriptStatus(session, deps.config.recording.enabled));
   });
 
   router.post("/sessions/:id/report", async (req, res) => {

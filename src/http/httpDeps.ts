@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { TokenVerifier } from "../auth/tokenVerifier.js";
+import type { RecordingStorage } from "../storage/recordingStorage.js";
 import type { Config } from "../config/config.js";
 import type { EventPublisher } from "../events/eventPublisher.js";
 import type { RateLimits } from "../limits/rateLimits.js";
@@ -21,6 +22,8 @@ export interface HttpDeps {
   metrics: Metrics;
   logger: Logger;
   publisher: EventPublisher;
+  /** The recording storage port: presigned URLs in `GET /sessions/:id`, the local storage's URL route. */
+  recordings: RecordingStorage;
   onEventsWritten: () => void;
   now: () => number;
   /** Backends `GET /readyz` checks besides the store and the publisher (Redis). */

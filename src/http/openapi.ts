@@ -107,7 +107,7 @@ export function openApiDocument(): JsonSchema {
       post: operation({ summary: "Join a group with its invite code (any case; spaces and dashes ignored)", tag: conv, body: joinByCodeBodySchema, success: [200, "{ session: { …, webrtcConfig }, reservation }"], errors: ["SESSION_NOT_FOUND", "SESSION_NOT_ACTIVE", "SESSION_FULL", "FORBIDDEN", "BANNED", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "ALREADY_IN_SESSION", "ALREADY_MATCHED"] }),
     },
     [`${C}/sessions/{id}/join`]: {
-      post: operation({ summary: "Join a session (a participant, or anyone for a public group): seat reservation + ICE servers", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig, group fields }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "SESSION_FULL", "FORBIDDEN", "BANNED", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "ALREADY_IN_SESSION", "ALREADY_MATCHED"] }),
+      post: operation({ summary: "Join a session (a participant, or anyone for a public group): seat reservation + ICE servers; body { recordingConsent? } (a group newcomer's consent)", tag: conv, parameters: [sessionId], success: [200, "{ session: { id, status, participants, topic, webrtcConfig, group fields }, reservation }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "SESSION_FULL", "FORBIDDEN", "BANNED", "TOPIC_LOCKED", "DAILY_LIMIT_REACHED", "ALREADY_IN_SESSION", "ALREADY_MATCHED"] }),
     },
     [`${C}/sessions/{id}/leave`]: {
       post: operation({ summary: "Leave a session for good", tag: conv, parameters: [sessionId], success: [200, "{ success: true }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_READY"] }),
@@ -122,7 +122,7 @@ export function openApiDocument(): JsonSchema {
       post: operation({ summary: "Rate an ended session (1–5, editable 24 h)", tag: conv, parameters: [sessionId], body: rateBodySchema, success: [200, "{ success: true, averageRating }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "INVALID_RATING", "RATING_WINDOW_CLOSED"] }),
     },
     [`${C}/sessions/{id}/transcript`]: {
-      get: operation({ summary: "The session's transcript id, once available", tag: conv, parameters: [sessionId], success: [200, "{ transcriptId }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "NOT_FOUND"] }),
+      get: operation({ summary: "The session's transcript status: pending (recorded, not transcribed yet), ready (with transcriptId and url when given) or unavailable (not recorded)", tag: conv, parameters: [sessionId], success: [200, "{ status: pending|ready|unavailable, transcriptId?, url? }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
     },
     [`${C}/sessions/{id}/report`]: {
       post: operation({ summary: "Report a participant (optionally block them); once per reported user per session. More than 3 distinct reporters since the last resolution flag the user for review (participant.flagged)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "ALREADY_REPORTED"] }),

@@ -32,6 +32,9 @@ export const topicKeyParamsSchema = z.strictObject({ targetLanguageCode: languag
 /** An empty body or query (`{}`, or no body at all). */
 export const emptySchema = z.strictObject({});
 
+/** Body of `POST /sessions/:id/join`: a group newcomer's consent to the recording (DESIGN §6). */
+export const joinBodySchema = z.strictObject({ recordingConsent: z.boolean().optional() });
+
 /**
  * A query-string integer in `[min, max]`: digits only, so `"abc"`, `"-1"`, `"1.5"`, `"1e3"` and
  * `" 2"` are refused rather than coerced.

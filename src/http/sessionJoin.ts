@@ -20,6 +20,11 @@ export const ROOM_APPEAR_TIMEOUT_MS = 2000;
 /** The body of a successful join (see `joinView`). */
 export type JoinBody = ReturnType<typeof joinView>;
 
+/** What a seat reservation carries to the room: a group newcomer's recording consent (seed 002 §6.4). */
+export interface SeatOptions {
+  recordingConsent?: boolean;
+}
+
 /** The seat-reservation step shared by every way into a session (DESIGN §7). */
 export interface SessionJoiner {
   /** The `conversation` room of a live session, waiting briefly for a fresh one to appear. */
@@ -33,7 +38,7 @@ export interface SessionJoiner {
    *   running), `ALREADY_IN_SESSION` (no free seat: already connected or a reservation
    *   pending), or what `beforeSeat` throws
    */
-  join(session: SessionRecord, principal: Principal, beforeSeat?: (session: SessionRecord) => Promise<SessionRecord>): Promise<JoinBody>;
+  join(session: SessionRecord, principal: Principal, beforeSeat?: (session: SessionRecord) => Promise<SessionRecord>, options?: SeatOptions): Promise<JoinBody>;
 }
 
 /** Builds the {@link SessionJoiner} of one HTTP app. */
@@ -41,7 +46,7 @@ export function createSessionJoiner(deps: HttpDeps, rooms: RoomCalls): SessionJo
   const liveRoomOf = (session: SessionRecord) => rooms.awaitConversationRoom(session.id, session.status === "waiting" ? ROOM_APPEAR_TIMEOUT_MS : 0);
   return {
     liveRoomOf,
-    async join(initial, principal, beforeSeat) {
+    async join(initial, principal, beforeSeat, options = {}) {
       if (!LIVE_STATUSES.has(initial.status)) throw new ParleyError("SESSION_NOT_ACTIVE", `the session is ${initial.status}`);
       // The room consumes the join's point when the seat is used (every path counts there once).
       await assertBudgetLeft(deps.rateLimits.sessionJoins, principal.userId, "session joins");
@@ -50,7 +55,7 @@ export function createSessionJoiner(deps: HttpDeps, rooms: RoomCalls): SessionJo
       if (!room) throw new ParleyError("SESSION_NOT_ACTIVE", "the session's room is not running");
       let reservation: unknown;
       try {
-        reservation = await matchMaker.reserveSeatFor(room, {}, principal);
+        reservation = await matchMaker.reserveSeatFor(room, options.recordingConsent !== undefined ? { recordingConsent: options.recordingConsent } : {}, principal);
       } catch (err) {
         if (isParleyError(err)) throw err;
         deps.logger.info({ err, sessionId: session.id, userId: principal.userId }, "seat reservation refused");

@@ -160,7 +160,6 @@ export function sessionDetailsView(session: SessionRecord, now: number, viewerIs
       ...(session.startedAt ? { startedAt: session.startedAt.toISOString() } : {}),
       ...(session.endedAt ? { endedAt: session.endedAt.toISOString() } : {}),
       ...(session.endReason ? { endReason: session.endReason } : {}),
-      ...(session.recordingUrl ? { recordingUrl: session.recordingUrl } : {}),
       transcriptAvailable: session.transcriptId !== undefined,
       ...(average !== undefined ? { averageRating: average } : {}),
     },

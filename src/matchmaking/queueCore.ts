@@ -6,6 +6,7 @@ import type { ParticipantRecord, SessionRecord } from "../store/records.js";
 import type { StoreWrite } from "../store/storeWrites.js";
 import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
 import { Matcher, type MatcherOptions, type MatchResult } from "./matcher.js";
+import { reminderTimes, ScheduledSlotBook, slotOpensAt, ticketForSlot } from "./scheduledSlots.js";
 import type { AdmittedTicket } from "./ticketAdmission.js";
 import type { Ticket } from "./ticket.js";
 import { WaitEstimator } from "./waitEstimator.js";
@@ -30,7 +31,9 @@ export type QueueNote =
   | { kind: "matched"; sessionId: string; userIds: string[]; score: number; stage: string; waited: { language: string; seconds: number }[] }
   | { kind: "expired"; matchRequestId: string; userId: string; waitTimeSeconds: number }
   | { kind: "cancelled" }
-  | { kind: "requested"; language: string; topic: string };
+  | { kind: "requested"; language: string; topic: string }
+  /** A scheduled pair was matched: remind both users at each of `at` (epoch ms, DESIGN §4). */
+  | { kind: "reminders"; sessionId: string; userIds: string[]; scheduledStartAt: number; at: number[] };
 
 /** A message of the matchmaking room to one user. */
 export type QueueOutgoing = { userId: string; type: "match_expired"; payload: MatchExpiredMessage };
@@ -87,6 +90,8 @@ export class QueueCore {
   private readonly entries = new Map<string, WaitingEntry>();
   private readonly byUser = new Map<string, WaitingEntry>();
   private readonly admitting = new Set<string>();
+  /** Scheduled tickets waiting for their slot to open (DESIGN §4 scheduled mode). */
+  private readonly slots = new ScheduledSlotBook<Ticket>();
   private readonly suggestAfterMs: number;
 
   constructor(options: QueueCoreOptions) {
@@ -111,9 +116,30 @@ export class QueueCore {
     return this.entries.size === 0 && this.admitting.size === 0;
   }
 
-  /** The waiting ticket `ticketId` of `userId`, if any. */
-  waitingTicket(ticketId: string): { userId: string } | undefined {
-    return this.entries.get(ticketId)?.ticket;
+  /** The waiting ticket `ticketId` of `userId`, if any; `scheduled` for a ticket of a slot. */
+  waitingTicket(ticketId: string): { userId: string; scheduled: boolean } | undefined {
+    const entry = this.entries.get(ticketId);
+    return entry && { userId: entry.ticket.userId, scheduled: entry.admitted.record.mode === "scheduled" };
+  }
+
+  /**
+   * A pending scheduled ticket reloaded from the store (a restarted queue room, DESIGN §4): it
+   * waits for its slot again, with no event (it was stored and announced before). A ticket whose
+   * slot has started is expired at the next {@link tick}.
+   * @throws ParleyError `ALREADY_MATCHED` when its user already waits here
+   */
+  reloadScheduled(admitted: AdmittedTicket, holder: TicketHolder): void {
+    if (this.byUser.has(holder.userId) || this.entries.has(admitted.ticket.id)) throw new ParleyError("ALREADY_MATCHED", `user ${holder.userId} already waits in ${this.queue}`);
+    this.hold(admitted, holder);
+  }
+
+  private hold(admitted: AdmittedTicket, holder: TicketHolder): WaitingEntry {
+    const entry: WaitingEntry = { ticket: admitted.ticket, admitted, holder, blockedPeers: new Set(admitted.blockedPeers), recentPartners: new Set(admitted.recentPartners), suggested: false };
+    this.entries.set(entry.ticket.id, entry);
+    this.byUser.set(holder.userId, entry);
+    const slot = admitted.record.scheduledFor?.getTime();
+    if (admitted.record.mode === "scheduled" && slot !== undefined) this.slots.add(entry.ticket, slot);
+    return entry;
   }
 
   /**
@@ -141,15 +167,16 @@ export class QueueCore {
    */
   ticketStored(admitted: AdmittedTicket, holder: TicketHolder, now: number): { view: MatchRequestView; units: QueueUnit[] } {
     this.admitting.delete(holder.userId);
-    const entry: WaitingEntry = { ticket: admitted.ticket, admitted, holder, blockedPeers: new Set(admitted.blockedPeers), recentPartners: new Set(admitted.recentPartners), suggested: false };
-    this.entries.set(entry.ticket.id, entry);
-    this.byUser.set(holder.userId, entry);
+    const entry = this.hold(admitted, holder);
     const { record } = admitted;
+    const slot = record.mode === "scheduled" ? record.scheduledFor?.getTime() : undefined;
+    // A scheduled ticket waits for its slot's opening, then for the usual estimate.
+    const estimate = this.waits.estimate(record.targetLanguageCode, record.currentLevel) + (slot === undefined ? 0 : Math.max(0, (slotOpensAt(slot) - now) / 1000));
     const view: MatchRequestView = {
-      matchRequest: { id: record.id, status: "pending", estimatedWaitTimeSeconds: Math.round(this.waits.estimate(record.targetLanguageCode, record.currentLevel)), expiresAt: record.expiresAt.toISOString() },
+      matchRequest: { id: record.id, status: "pending", estimatedWaitTimeSeconds: Math.round(estimate), expiresAt: record.expiresAt.toISOString() },
     };
-    const match = this.matcher.add(entry.ticket, now);
     const units: QueueUnit[] = [{ writes: [], messages: [], notes: [{ kind: "requested", language: record.targetLanguageCode, topic: record.topicCode }] }];
+    const match = slot === undefined ? this.matcher.add(entry.ticket, now) : null;
     if (match) units.push(...this.matchUnits(match, now));
     return { view, units };
   }
@@ -170,9 +197,17 @@ export class QueueCore {
 
   /** One matching round (DESIGN §4: on a 1 s tick): expiries, then matches as stages widen. */
   tick(now: number): { units: QueueUnit[]; suggestions: PracticeSuggestion[] } {
+    // Slots 10 minutes away open: their tickets are matched together, by the same rules (DESIGN §4).
+    const late: Ticket[] = [];
+    for (const { slot, tickets } of this.slots.takeOpen(now)) {
+      for (const ticket of tickets) {
+        if (slot <= now) late.push(ticket);
+        else this.matcher.enqueue(ticketForSlot(ticket, slot), now);
+      }
+    }
     const { matches, expired } = this.matcher.tick(now);
     const units: QueueUnit[] = [];
-    for (const ticket of expired) {
+    for (const ticket of [...late, ...expired]) {
       this.remove(ticket.id);
       const told: QueueOutgoing = { userId: ticket.userId, type: "match_expired", payload: { matchRequestId: ticket.id } };
       units.push({
@@ -204,6 +239,7 @@ export class QueueCore {
     this.entries.delete(ticketId);
     if (this.byUser.get(entry.ticket.userId) === entry) this.byUser.delete(entry.ticket.userId);
     this.matcher.remove(ticketId);
+    this.slots.remove(ticketId);
     return entry;
   }
 
@@ -251,6 +287,8 @@ export class QueueCore {
       durationSeconds: 0,
       ratings: [],
     };
+    const scheduledStartAt = first.admitted.record.mode === "scheduled" ? first.admitted.record.scheduledFor : undefined;
+    if (scheduledStartAt) session.scheduledStartAt = scheduledStartAt;
     const waited = match.tickets.map((t) => {
       const seconds = (now - t.createdAt) / 1000;
       this.waits.record(t.targetLanguageCode, t.level, seconds, now);
@@ -298,7 +336,10 @@ export class QueueCore {
       ],
       messages: [],
       open: { sessionId, matchFound },
-      notes: [{ kind: "matched", sessionId, userIds: participants.map((p) => p.userId), score: match.score, stage: match.stage, waited }],
+      notes: [
+        { kind: "matched", sessionId, userIds: participants.map((p) => p.userId), score: match.score, stage: match.stage, waited },
+        ...(scheduledStartAt ? [{ kind: "reminders" as const, sessionId, userIds: participants.map((p) => p.userId), scheduledStartAt: scheduledStartAt.getTime(), at: reminderTimes(scheduledStartAt.getTime(), now) }] : []),
+      ],
       onFailure: { messages: expiredMessages, writes: undo },
     }];
   }

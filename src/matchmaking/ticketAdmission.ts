@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { consumeOrThrow, type RateLimits } from "../limits/rateLimits.js";
 import { assertNotBanned } from "../moderation/reports.js";
+import { scheduledSlotOf } from "./scheduledSlots.js";
 import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
 import type { MatchRequestRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
@@ -50,10 +51,12 @@ function levelFor(principal: Principal, language: string, currentLevel: CefrLeve
  * Checks every rule a new ticket must pass (DESIGN §4 hard rules, §6 quotas) and builds it.
  * Nothing is written. `expectedQueue` is the queue of the room the ticket will live in (its
  * `filterBy` value); `now` is epoch milliseconds.
+ * A scheduled ticket (`mode: "scheduled"`) expires at its slot and keeps its holder (name,
+ * avatar, tier) for a reload.
  * @throws ParleyError `INVALID_REQUEST` (wrong queue, no level, tandem without a distinct
- *   native language, scheduled mode), `TOPIC_NOT_FOUND`, `TOPIC_LOCKED`, `PREMIUM_REQUIRED`,
- *   `DAILY_LIMIT_REACHED`, `BANNED` (a moderator's ban runs), `ALREADY_IN_SESSION`,
- *   `ALREADY_MATCHED`, `RATE_LIMITED`.
+ *   native language, a `scheduledFor` that is not a slot within 7 days), `TOPIC_NOT_FOUND`,
+ *   `TOPIC_LOCKED`, `PREMIUM_REQUIRED`, `DAILY_LIMIT_REACHED`, `BANNED` (a moderator's ban runs),
+ *   `ALREADY_IN_SESSION`, `ALREADY_MATCHED`, `RATE_LIMITED`.
  */
 export async function admitTicket(
   ports: AdmissionPorts,
@@ -70,8 +73,10 @@ export async function admitTicket(
   const topic = ports.catalog.get(body.targetLanguageCode, body.topicCode);
   if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${body.topicCode}" in "${body.targetLanguageCode}"`);
   assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
-  assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor: body.scheduledFor ? Date.parse(body.scheduledFor) : undefined, now });
-  if (body.mode === "scheduled") throw new ParleyError("INVALID_REQUEST", "scheduled mode is not available yet; use mode \"now\"");
+  const scheduledFor = body.scheduledFor ? Date.parse(body.scheduledFor) : undefined;
+  assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor, now });
+  // Scheduled (DESIGN §4): a quarter-hour slot; the ticket waits until the slot starts.
+  const slot = body.mode === "scheduled" ? scheduledSlotOf({ tier: principal.tier, scheduledFor, now }) : undefined;
 
   await assertNotBanned(ports.store.moderation, principal.userId, now);
   await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
@@ -99,29 +104,55 @@ export async function admitTicket(
     topicCode: body.topicCode,
     preferredAccent: body.preferredAccent,
     mode: body.mode,
+    ...(slot !== undefined ? { scheduledFor: new Date(slot), holder: { displayName: principal.displayName, ...(principal.avatarUrl ? { avatarUrl: principal.avatarUrl } : {}), tier: principal.tier } } : {}),
     maxWaitTimeSeconds: maxWait,
     recordingConsent: body.recordingConsent,
     status: "pending",
     createdAt: new Date(now),
-    expiresAt: new Date(now + maxWait * 1000),
+    expiresAt: new Date(slot ?? now + maxWait * 1000),
   };
-  const ticket: Ticket = {
+  return { record, ticket: ticketOf(record, topic.category, principal.tier === "premium", principal.accent), blockedPeers, recentPartners };
+}
+
+/** The matcher's ticket of a stored request. */
+function ticketOf(record: MatchRequestRecord, topicCategory: Ticket["topicCategory"], premium: boolean, accent: string | undefined): Ticket {
+  return {
     id: record.id,
     userId: record.userId,
-    queue,
+    queue: record.queue,
     sessionType: record.sessionType,
     targetLanguageCode: record.targetLanguageCode,
     nativeLanguageCode: record.nativeLanguageCode,
-    level,
-    topicCode: topic.code,
-    topicCategory: topic.category,
+    level: record.currentLevel,
+    topicCode: record.topicCode,
+    topicCategory,
     preferredPartnerLevel: record.preferredPartnerLevel,
     preferredPartnerNativeLanguageCode: record.preferredPartnerNativeLanguageCode,
     preferredAccent: record.preferredAccent,
-    accent: principal.accent,
-    premium: principal.tier === "premium",
-    createdAt: now,
+    accent,
+    premium,
+    createdAt: record.createdAt.getTime(),
     expiresAt: record.expiresAt.getTime(),
   };
-  return { record, ticket, blockedPeers, recentPartners };
+}
+
+/**
+ * The pending scheduled tickets of `queue`, as stored, for a (re)created queue room (DESIGN §4
+ * "scheduled tickets survive a restart"): each with its blocks and recent partners read again
+ * (at `now`, epoch ms) and its holder. A ticket whose topic is gone is left out (the cleanup job
+ * expires it at its slot). The token's `accent` is not kept: a reloaded ticket has none.
+ */
+export async function reloadScheduledTickets(ports: Pick<AdmissionPorts, "store" | "catalog">, queue: string, now: number): Promise<{ admitted: AdmittedTicket; holder: { userId: string; displayName: string; avatarUrl?: string; tier: "free" | "premium" } }[]> {
+  const reloaded = [];
+  for (const record of await ports.store.matchRequests.listPendingScheduled(queue)) {
+    const topic = ports.catalog.get(record.targetLanguageCode, record.topicCode);
+    if (!topic) continue;
+    const [blockedPeers, recentPartners] = await Promise.all([ports.store.moderation.blockedPeers(record.userId), ports.store.sessions.partnersSince(record.userId, new Date(now - RECENT_WINDOW_MS))]);
+    const tier = record.holder?.tier ?? "premium";
+    reloaded.push({
+      admitted: { record, ticket: ticketOf(record, topic.category, tier === "premium", undefined), blockedPeers, recentPartners },
+      holder: { userId: record.userId, displayName: record.holder?.displayName ?? record.userId, ...(record.holder?.avatarUrl ? { avatarUrl: record.holder.avatarUrl } : {}), tier },
+    });
+  }
+  return reloaded;
 }

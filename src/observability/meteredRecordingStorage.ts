@@ -3,7 +3,7 @@ import type { Metrics } from "./metrics.js";
 
 /**
  * `storage` with its uploads measured (seed 002 §10.1 `r2_upload_duration_seconds`, §10.3
- * "upload failures > 5%"): each writer's `finish` is timed into
+ * "upload failures > 5%"): each track writer's `finish` is timed into
  * `recording_upload_duration_seconds` (from the `finish` call until the recording is durable,
  * seconds) and counted once in `recording_uploads_total{outcome}` — `success` when `finish`
  * resolves, `failure` when a `write` or `finish` rejects. An `abort` before that counts nothing
@@ -11,8 +11,8 @@ import type { Metrics } from "./metrics.js";
  * @param now clock, epoch milliseconds
  */
 export function meterRecordingStorage(storage: RecordingStorage, metrics: Pick<Metrics, "recordingUploadSeconds" | "recordingUploads">, now: () => number = Date.now): RecordingStorage {
-  const openWriter = (sessionId: string, contentType: string): RecordingWriter => {
-    const writer = storage.openWriter(sessionId, contentType);
+  const openWriter = (sessionId: string, userId: string, contentType: string): RecordingWriter => {
+    const writer = storage.openWriter(sessionId, userId, contentType);
     let counted = false;
     const count = (outcome: "success" | "failure") => {
       if (counted) return;

@@ -49,6 +49,8 @@ export interface Metrics {
   recordingUploadSeconds: Histogram;
   /** Recordings by upload outcome (`success`, `failure`). */
   recordingUploads: Counter<"outcome">;
+  /** Track or manifest uploads that failed for good (after the storage's retries) and were aborted (issue 10; logged too). */
+  recordingUploadFailures: Counter;
   /**
    * Feeds the metrics derived from published events (call it with each batch the outbox relay
    * published): `events_published_total`, `conversations_ended_total` (once per session,
@@ -288,6 +290,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     }),
     recordingUploadSeconds: new Histogram({ name: "recording_upload_duration_seconds", help: "Seconds for a recording to become durable once it ends (seed 002 r2_upload_duration_seconds)", buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
     recordingUploads: new Counter({ name: "recording_uploads_total", help: "Recordings by upload outcome (success, failure)", labelNames: ["outcome"], registers }),
+    recordingUploadFailures: new Counter({ name: "recording_upload_failures_total", help: "Recording track or manifest uploads that failed after retries and were aborted", registers }),
     observePublished(events) {
       metrics.eventsPublished.inc(events.length);
       for (const event of events) {

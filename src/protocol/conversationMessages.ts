@@ -87,6 +87,11 @@ export interface SessionEndedMessage {
   recordingUrl?: string;
 }
 
+/** `recording_started`: the session records (every participant consented, DESIGN §5–§6). */
+export interface RecordingStartedMessage {
+  message: string;
+}
+
 /** `rated`: the answer to `rate`, with the session's average after it. */
 export interface RatedMessage {
   success: true;
@@ -103,5 +108,6 @@ export interface ConversationServerMessages {
   new_prompt: NewPromptMessage;
   session_ended: SessionEndedMessage;
   rated: RatedMessage;
+  recording_started: RecordingStartedMessage;
   error: ErrorMessage;
 }

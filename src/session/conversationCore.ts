@@ -58,6 +58,8 @@ export interface JoinCandidate {
   nativeLanguageCode: string;
   levels: Readonly<Record<string, string>>;
   tier: Tier;
+  /** A group newcomer's consent to the recording (join option `recordingConsent`). @default false */
+  recordingConsent?: boolean;
 }
 
 /** Options of {@link ConversationCore}. */
@@ -257,7 +259,7 @@ export class ConversationCore {
       level: (candidate.levels[this.session.targetLanguageCode] ?? this.session.targetLevel) as ParticipantRecord["level"],
       role: "participant",
       tier: candidate.tier,
-      recordingConsent: false,
+      recordingConsent: candidate.recordingConsent === true,
       joinedAt: new Date(now),
       spokenSeconds: 0,
       turnCount: 0,

@@ -1,16 +1,22 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { access, constants, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { access, constants, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ParleyError } from "../errors/errorCodes.js";
 import {
   assertContentType,
   assertPresignedExpiry,
-  recordingKey,
+  manifestKey,
+  MANIFEST_FILE,
+  parseManifest,
+  parseRecordingKey,
+  recordingFolder,
+  trackKey,
   type RecordingStorage,
   type RecordingWriter,
+  type StoredRecording,
 } from "./recordingStorage.js";
 import { createStreamingRecordingWriter } from "./streamingRecordingWriter.js";
 
@@ -30,30 +36,30 @@ export interface LocalRecordingStorageOptions {
 /** The local directory implementation, plus what the HTTP route serving its presigned URLs needs. */
 export interface LocalRecordingStorage extends RecordingStorage {
   readonly kind: "local";
-  /** Absolute directory holding the recordings (`<sessionId>.webm`, and `.<sessionId>.webm.<uuid>.part` while recording). */
+  /** Absolute directory holding the recordings (`<sessionId>/<userId>.webm`, `<sessionId>/manifest.json`, and `.<file>.<uuid>.part` while writing). */
   readonly dir: string;
   /**
    * Checks a URL made by {@link RecordingStorage.presignedGetUrl} (path and query; an origin is
    * ignored) and returns the absolute path of the file it grants. Pure: the file may not exist
-   * (serve 404 then) — serve it as `audio/webm`.
+   * (serve 404 then) — serve it with `contentTypeOfKey` (`audio/webm` or `application/json`).
    * @param now epoch milliseconds @default the storage's clock
    * @throws ParleyError `FORBIDDEN` when the URL is malformed, tampered with, or expired
    */
   resolvePresignedUrl(url: string, now?: number): string;
 }
 
-/** A finished recording's file name (the key: no prefix locally). */
-const RECORDING_FILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}\.webm$/;
 
 /**
- * The embedded recording storage (DESIGN §1, §6): one file per recording in `dir` (by default
- * `${DATA_DIR}/recordings`).
+ * The embedded recording storage (DESIGN §1, §6): one folder per session in `dir` (by default
+ * `${DATA_DIR}/recordings`), one file per track plus the manifest.
  *
- * - Keys are `<sessionId>.webm` (no prefix); refs are `file:///absolute/dir/<sessionId>.webm`.
- * - A writer streams to `.<key>.<uuid>.part` through `fs.createWriteStream` (fsynced at the end)
- *   and renames it to the key on `finish`, so a reader never sees a half-written recording and
- *   an abort just deletes the part file. A part file left behind by a crash is not listed by
- *   `listOlderThan`.
+ * - Keys are `<sessionId>/<userId>.webm` and `<sessionId>/manifest.json` (no prefix); refs are
+ *   `file:///absolute/dir/<key>`.
+ * - A writer streams to `<sessionId>/.<file>.<uuid>.part` through `fs.createWriteStream`
+ *   (fsynced at the end) and renames it to the key on `finish`, so a reader never sees a
+ *   half-written track and an abort just deletes the part file; the manifest is written the
+ *   same way. A session is listed by `listOlderThan` only once its manifest exists (by the
+ *   manifest's mtime); `deleteRecording` removes the session's folder, part files included.
  * - Presigned URLs are relative and HMAC-signed, like S3's: `<urlBasePath><key>?expires=<epoch
  *   seconds>&signature=<base64url HMAC-SHA256(secret, "GET\n<key>\n<expires>")>`. The HTTP
  *   layer mounts a route at `urlBasePath` that calls {@link LocalRecordingStorage.resolvePresignedUrl}
@@ -68,8 +74,10 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
   const basePath = options.urlBasePath ?? "/recordings/";
   const now = options.now ?? Date.now;
   const writers = new Set<RecordingWriter>();
-  let dirCreated = false;
+  /** Session folders known to exist (forgotten when a recording is deleted). */
+  const createdFolders = new Set<string>();
   let closed = false;
+  const partPathOf = (target: string) => join(dirname(target), `.${target.slice(dirname(target).length + 1)}.${randomUUID()}.part`);
 
   const sign = (key: string, expires: number) => createHmac("sha256", secret).update(`GET\n${key}\n${expires}`).digest("base64url");
 
@@ -82,7 +90,7 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
       throw new RangeError(`not a recording of the local storage at ${root}: ${ref}`);
     }
     const key = path.startsWith(root + "/") ? path.slice(root.length + 1) : "";
-    if (!RECORDING_FILE.test(key)) throw new RangeError(`not a recording of the local storage at ${root}: ${ref}`);
+    if (!parseRecordingKey("", key)) throw new RangeError(`not a recording of the local storage at ${root}: ${ref}`);
     return key;
   }
 
@@ -90,16 +98,17 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
     kind: "local",
     dir: root,
 
-    openWriter(sessionId, contentType) {
+    openWriter(sessionId, userId, contentType) {
       if (closed) throw new Error("local recording storage is closed");
-      const key = recordingKey("", sessionId);
+      const key = trackKey("", sessionId, userId);
       assertContentType(contentType);
       const target = join(root, key);
-      const partPath = join(root, `.${key}.${randomUUID()}.part`);
-      if (!dirCreated) {
-        // Once per storage (the stream opens its file right away, so the directory must exist).
-        mkdirSync(root, { recursive: true });
-        dirCreated = true;
+      const partPath = partPathOf(target);
+      // The stream opens its file right away, so the session's folder must exist (once per session).
+      const folder = dirname(target);
+      if (!createdFolders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        createdFolders.add(folder);
       }
       const stream = createWriteStream(partPath, { flags: "wx", flush: true });
       const writer = createStreamingRecordingWriter(
@@ -122,8 +131,36 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
       return writer;
     },
 
-    keyFor(sessionId) {
-      return recordingKey("", sessionId);
+    trackKey(sessionId, userId) {
+      return trackKey("", sessionId, userId);
+    },
+
+    manifestKey(sessionId) {
+      return manifestKey("", sessionId);
+    },
+
+    async writeManifest(manifest) {
+      if (closed) throw new Error("local recording storage is closed");
+      const key = manifestKey("", manifest.sessionId);
+      const target = join(root, key);
+      await mkdir(dirname(target), { recursive: true });
+      const partPath = partPathOf(target);
+      await writeFile(partPath, JSON.stringify(manifest), { flag: "wx", flush: true });
+      await rename(partPath, target);
+      return storage.url(key);
+    },
+
+    async readManifest(ref) {
+      const key = keyOfRef(ref);
+      if (!key.endsWith(`/${MANIFEST_FILE}`)) throw new RangeError(`not a recording manifest: ${ref}`);
+      let text: string;
+      try {
+        text = await readFile(join(root, key), "utf8");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw err;
+      }
+      return parseManifest(text);
     },
 
     url(key) {
@@ -154,7 +191,7 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
       }
       const expiresText = parsed.searchParams.get("expires") ?? "";
       const signature = parsed.searchParams.get("signature") ?? "";
-      if (!RECORDING_FILE.test(key) || !/^\d{1,12}$/.test(expiresText)) throw forbidden("malformed");
+      if (!parseRecordingKey("", key) || !/^\d{1,12}$/.test(expiresText)) throw forbidden("malformed");
       const expires = Number(expiresText);
       const expected = Buffer.from(sign(key, expires));
       const given = Buffer.from(signature);
@@ -163,9 +200,12 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
       return join(root, key);
     },
 
-    async delete(ref) {
-      const key = keyOfRef(ref);
-      await rm(join(root, key), { force: true });
+    async deleteRecording(sessionId) {
+      const folder = join(root, recordingFolder("", sessionId));
+      createdFolders.delete(folder.replace(/\/$/, ""));
+      // The manifest first goes out of the listing (one unlink), then the folder.
+      await rm(join(folder, MANIFEST_FILE), { force: true });
+      await rm(folder, { recursive: true, force: true });
     },
 
     async listOlderThan(cutoff) {
@@ -176,18 +216,19 @@ export function createLocalRecordingStorage(dir: string, options: LocalRecording
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
         throw err;
       }
-      const refs: string[] = [];
+      const found: StoredRecording[] = [];
       for (const name of names) {
-        if (!RECORDING_FILE.test(name)) continue;
+        const parsed = parseRecordingKey("", `${name}/${MANIFEST_FILE}`);
+        if (!parsed) continue;
         try {
-          const info = await stat(join(root, name));
-          if (info.isFile() && info.mtime.getTime() < cutoff.getTime()) refs.push(storage.url(name));
+          const info = await stat(join(root, name, MANIFEST_FILE));
+          if (info.isFile() && info.mtime.getTime() < cutoff.getTime()) found.push({ sessionId: parsed.sessionId, ref: storage.url(manifestKey("", parsed.sessionId)) });
         } catch (err) {
-          // Deleted between readdir and stat: not a recording any more.
+          // No manifest (unfinished) or deleted meanwhile: not a finished recording.
           if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
         }
       }
-      return refs;
+      return found;
     },
 
     async ping() {

@@ -86,7 +86,8 @@ export function createStreamingRecordingWriter(sink: RecordingSink, onSettled: (
 }
 
 /**
- * Resolves on the stream's next `'drain'`.
+ * Resolves on the stream's next `'drain'`, or when it closes after finishing normally (a
+ * `finish` called while writes wait for a drain).
  * @throws the stream's error when it fails or is destroyed first
  */
 function drained(stream: Writable): Promise<void> {
@@ -100,7 +101,8 @@ function drained(stream: Writable): Promise<void> {
     };
     const onDrain = () => settle();
     const onError = (err: Error) => settle(err);
-    const onClose = () => settle(stream.errored ?? new Error("recording stream closed before it drained"));
+    // Closed after a normal end: every buffered chunk was written.
+    const onClose = () => settle(stream.errored ?? (stream.writableFinished ? undefined : new Error("recording stream closed before it drained")));
     stream.on("drain", onDrain);
     stream.on("error", onError);
     stream.on("close", onClose);

@@ -22,6 +22,8 @@ export interface MatchRequestRecord {
   scheduledFor?: Date;
   maxWaitTimeSeconds: number;
   recordingConsent: boolean;
+  /** Who asked, as the session shows them: kept for scheduled tickets, which a restarted queue room reloads. */
+  holder?: { displayName: string; avatarUrl?: string; tier: "free" | "premium" };
   status: MatchRequestStatus;
   matchedSessionId?: string;
   createdAt: Date;
@@ -86,8 +88,6 @@ export interface SessionRecord {
   minParticipants?: number;
   /** Group: most participants present at once (2–6, seed 000); later joiners get `SESSION_FULL`. */
   maxParticipants?: number;
-  /** Group: when the host means to start (seed 000); the join timeout runs from it when later. */
-  scheduledStartAt?: Date;
   createdAt: Date;
   updatedAt: Date;
   startedAt?: Date;
@@ -96,7 +96,16 @@ export interface SessionRecord {
   durationSeconds: number;
   xpEligible?: boolean;
   recordingUrl?: string;
+  /** When the retention job deleted the recording (`RECORDING_RETENTION_DAYS`); `recordingUrl` is then unset. */
+  recordingDeletedAt?: Date;
+  /**
+   * When the session is meant to start: a scheduled match's slot (DESIGN §4) or a group's
+   * planned start (seed 000). The join timeout counts from it when later than the creation.
+   */
+  scheduledStartAt?: Date;
   transcriptId?: string;
+  /** Where the transcript can be read (`transcript.ready` `url`). */
+  transcriptUrl?: string;
   ratings: RatingRecord[];
 }
 

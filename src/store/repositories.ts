@@ -1,6 +1,7 @@
 import type { EventEnvelope } from "../events/envelope.js";
 import type { Topic } from "../topics/topic.js";
 import type { ChannelMemberRepository, ChannelRepository, MessageRepository, NotificationRepository } from "./chatRepositories.js";
+import type { FileUploadRepository } from "./fileUploads.js";
 import type { StoreWrite, StoreWriteOutcome } from "./storeWrites.js";
 import type {
   MatchRequestRecord,
@@ -40,6 +41,8 @@ export interface MatchRequestRepository {
   transition(id: string, expected: MatchRequestStatus, patch: Partial<MatchRequestRecord>, options?: WriteOptions): Promise<boolean>;
   /** Pending tickets whose `expiresAt` ≤ `now` (cleanup job). */
   listExpiredPending(now: Date, limit: number): Promise<MatchRequestRecord[]>;
+  /** Pending `mode: "scheduled"` tickets of `queue` (all queues when omitted), oldest first (the queue room reloads them, DESIGN §4 scheduled mode). */
+  listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]>;
 }
 
 /** Filter of {@link SessionRepository.listByUser}. */
@@ -300,6 +303,8 @@ export interface Store {
   readonly channels: ChannelRepository;
   readonly channelMembers: ChannelMemberRepository;
   readonly notifications: NotificationRepository;
+  /** `file_uploads` (seed 003): recording track uploads and their progress (`fileUploads.ts`). */
+  readonly fileUploads: FileUploadRepository;
   /**
    * Erases a deleted user's data (`user.events` `user.deleted`, DESIGN §8): in every stored
    * session their participant entry gets `displayName` = `ERASED_DISPLAY_NAME` and no

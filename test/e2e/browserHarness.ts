@@ -119,6 +119,8 @@ export interface ScenarioContext {
   browser: Browser;
   artifacts: string;
   learners: Learner[];
+  /** The server's `DATA_DIR` (local recordings, events file). */
+  dataDir: string;
 }
 
 /**
@@ -147,7 +149,7 @@ export async function runScenario(name: string, description: string, scenario: (
     server = await step(`start parley on ${HOST}:${PORT}`, () => startParley({ host: HOST, port: PORT, logFile: join(artifacts, "server.log") }));
     const started = server;
     browser = await step("launch Chromium", () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs(fakeVoice), timeout: 60_000 }));
-    await scenario({ baseUrl: started.baseUrl, browser, artifacts, learners });
+    await scenario({ baseUrl: started.baseUrl, browser, artifacts, learners, dataDir: started.dataDir });
   } catch (err) {
     failed = true;
     console.log("FAILED\n");

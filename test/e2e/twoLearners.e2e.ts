@@ -13,6 +13,8 @@
  */
 import assert from "node:assert/strict";
 import { IN_NETNS, openLearner, phase, runScenario, screenshot as shoot, signIn, step, type Learner, type ScenarioContext } from "./browserHarness.js";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 
 const TOPIC = "daily_life.introductions";
 
@@ -47,6 +49,17 @@ function selectedPair(learner: Learner): Promise<{ local: string; remote: string
   });
 }
 
+/** Polls `read` (every 200 ms, up to 15 s) until `done` holds; the server writes the files, so there is no event to wait on. */
+async function waitUntil<T>(read: () => T, done: (value: T) => boolean, what: string): Promise<T> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const value = read();
+    if (done(value)) return value;
+    if (Date.now() > until) throw new Error(`not reached within 15 s: ${what} (${JSON.stringify(value)})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** One row of `GET /history` (seed 002 §3.2). */
 interface HistoryRow {
   sessionId: string;
@@ -63,7 +76,18 @@ async function historyOf(baseUrl: string, learner: Learner): Promise<{ conversat
   return (await res.json()) as never;
 }
 
-async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioContext): Promise<void> {
+/** Size and first four bytes of each learner's track of `sessionId` in the local recording storage (part files while recording). */
+function tracksOf(dataDir: string, sessionId: string, userIds: readonly string[]): { size: number; head: string }[] {
+  const dir = join(dataDir, "recordings", sessionId);
+  const names = existsSync(dir) ? readdirSync(dir) : [];
+  return userIds.map((userId) => {
+    const name = names.find((n) => n === `${encodeURIComponent(userId)}.webm` || n.startsWith(`.${encodeURIComponent(userId)}.webm.`));
+    if (!name) return { size: 0, head: "" };
+    return { size: statSync(join(dir, name)).size, head: readFileSync(join(dir, name)).subarray(0, 4).toString("hex") };
+  });
+}
+
+async function scenario({ baseUrl, browser, artifacts, learners, dataDir }: ScenarioContext): Promise<void> {
   const screenshot = (l: Learner, moment: string) => shoot(l, moment, artifacts);
   const marie = await openLearner(browser, baseUrl, { name: "Marie", native: "fr", target: "en", level: "B1" });
   const jean = await openLearner(browser, baseUrl, { name: "Jean", native: "en", target: "fr", level: "B1" });
@@ -78,6 +102,9 @@ async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioConte
       await form.locator(`#su-topic option[value="${TOPIC}"]:not([disabled])`).waitFor({ state: "attached" });
       await form.getByLabel("Topic", { exact: true }).selectOption(TOPIC);
       await form.getByLabel(/^Tandem/).check();
+      // The consent sits in the form's collapsed "More options".
+      await form.locator("details > summary").click();
+      await form.getByLabel(/I agree to this conversation being recorded/).check();
     }
   });
 
@@ -155,6 +182,16 @@ async function scenario({ baseUrl, browser, artifacts, learners }: ScenarioConte
     // sees its partner's spoken time, synced by the room, grow.
     await Promise.all(both.map((l) => l.page.waitForFunction(() => window.parley.speakingEdges >= 2)));
     await Promise.all(both.map((l) => l.page.locator("#partner-connected", { hasText: /^spoke 0:0[1-9]/ }).waitFor()));
+  });
+
+  await step("both consented: each learner's MediaRecorder track streams to storage, starts with the EBML header and grows", async () => {
+    const sessionId = await marie.page.evaluate(() => window.parley.sessionId);
+    const userIds = await Promise.all(both.map((l) => l.page.evaluate(() => window.parley.userId ?? "")));
+    assert.ok(sessionId && userIds.every(Boolean));
+    await Promise.all(both.map((l) => l.page.waitForFunction(() => (window.parley.recorder?.bytesSent ?? 0) > 0)));
+    const first = await waitUntil(() => tracksOf(dataDir, sessionId, userIds), (t) => t.every((x) => x.size > 0), "both tracks in storage");
+    assert.deepEqual(first.map((t) => t.head), ["1a45dfa3", "1a45dfa3"], "each track starts with the EBML header");
+    await waitUntil(() => tracksOf(dataDir, sessionId, userIds), (t) => t.every((x, i) => x.size > (first[i]?.size ?? 0)), "both tracks grow with the call");
   });
 
   await step("Jean ends the conversation: both see the rating form", async () => {

@@ -24,6 +24,9 @@ import { TopicCatalog } from "../../src/topics/topicCatalog.js";
 import { startChildParley } from "../integration/support/parleyCluster.js";
 import { clock, testServer, tokenFor, uniqueUser } from "../support/testServer.js";
 import { activePair, api, assertError, leaveAll, pollFor } from "./restSupport.js";
+import { createLocalRecordingStorage } from "../../src/storage/localRecordingStorage.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** One sample of a Prometheus text exposition. */
 interface Sample {
@@ -93,6 +96,7 @@ async function isolatedHttp(config: Config, store: Store = createMemoryStore()) 
     metrics: createMetrics({ outbox: store.outbox }),
     logger: pino({ level: "silent" }),
     publisher: { kind: "file", publish: async () => undefined, ping: async () => undefined, close: async () => undefined },
+    recordings: createLocalRecordingStorage(join(tmpdir(), "parley-unused-recordings")),
     onEventsWritten: () => undefined,
     now: Date.now,
   };

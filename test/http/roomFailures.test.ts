@@ -23,6 +23,9 @@ import type { Store } from "../../src/store/repositories.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
 import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { testServer } from "../support/testServer.js";
+import { createLocalRecordingStorage } from "../../src/storage/localRecordingStorage.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const logger = pino({ level: "silent" });
 
@@ -61,6 +64,7 @@ async function isolatedApi(rooms: RoomCalls) {
     metrics: createMetrics(),
     logger,
     publisher: { kind: "file", publish: async () => undefined, ping: async () => undefined, close: async () => undefined },
+    recordings: createLocalRecordingStorage(join(tmpdir(), "parley-unused-recordings")),
     onEventsWritten: () => undefined,
     now: Date.now,
   };

@@ -163,9 +163,11 @@ describe("http: sessions (join, leave, details, end, rate, history, transcript, 
     }
   });
 
-  it("answers the transcript endpoint with 404 NOT_FOUND until a transcript exists", async () => {
+  it("answers the transcript status: unavailable without recording, ready once transcript.ready arrived", async () => {
     const { a, sessionId } = await restMatch("es", "culture.cinema", "B2");
-    assertError(await api("GET", `${S}/${sessionId}/transcript`, { token: a.token }), 404, "NOT_FOUND");
+    assert.deepEqual((await api("GET", `${S}/${sessionId}/transcript`, { token: a.token })).body, { status: "unavailable" }, "no consent: nothing recorded");
+    await (await testServer()).parley.store.sessions.patch(sessionId, { transcriptId: "t-1", transcriptUrl: "https://feedback.example/t-1" });
+    assert.deepEqual((await api("GET", `${S}/${sessionId}/transcript`, { token: a.token })).body, { status: "ready", transcriptId: "t-1", url: "https://feedback.example/t-1" });
     const stranger = await restUser("stranger", { nativeLanguageCode: "fr", levels: {} });
     assertError(await api("GET", `${S}/${sessionId}/transcript`, { token: stranger.token }), 403, "NOT_A_PARTICIPANT");
     assertError(await api("GET", `${S}/${UNKNOWN_ID}/transcript`, { token: a.token }), 404, "SESSION_NOT_FOUND");

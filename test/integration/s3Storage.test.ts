@@ -1,6 +1,9 @@
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, HeadObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
 import type { RecordingStorage } from "../../src/storage/recordingStorage.js";
 import { createS3Client, createS3RecordingStorage } from "../../src/storage/s3RecordingStorage.js";
@@ -58,11 +61,13 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
   after(async function () {
     if (!endpoint || !bucket) return;
     // Remove whatever this run left under its prefix.
-    const storage = createS3RecordingStorage(s3Config());
+    const client = createS3Client(s3Config());
     try {
-      for (const ref of await storage.listOlderThan(new Date(Date.now() + 3_600_000))) await storage.delete(ref);
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: runPrefix })) {
+        for (const object of page.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
+      }
     } finally {
-      await storage.close();
+      client.destroy();
     }
   });
 
@@ -83,6 +88,9 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
     let onPartStarted: (() => void) | undefined;
     /** While true, every UploadPart fails (the backend "goes down"). */
     let failParts = false;
+    /** UploadPart attempts still to fail with a 500 (retried by the client). */
+    let transientPartFailures = 0;
+    let attemptsFailed = 0;
 
     before(() => {
       const config = s3Config();
@@ -106,6 +114,18 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
         },
         { step: "initialize", name: "observeRecordingCommands" },
       );
+      // Inside the client's retry loop: a transient server error on one attempt, as S3 answers now and then.
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === "UploadPartCommand" && transientPartFailures > 0) {
+            transientPartFailures -= 1;
+            attemptsFailed += 1;
+            throw Object.assign(new Error("injected transient UploadPart failure"), { name: "InternalError", $fault: "server", $metadata: { httpStatusCode: 500 } });
+          }
+          return next(args);
+        },
+        { step: "deserialize", name: "failPartOnce" },
+      );
       storage = createS3RecordingStorage(config, { client });
     });
 
@@ -118,17 +138,20 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
       client?.destroy();
     });
 
+    /** The session id of a track ref (`s3://bucket/<prefix><sessionId>/<user>.webm`). */
+    const sessionOf = (ref: string) => ref.split("/").at(-2) ?? "";
     const names = () => sent.map((c) => c.name.replace(/Command$/, ""));
     const bodyBytes = (c: SentCommand) => (c.input.Body instanceof Uint8Array ? c.input.Body.byteLength : -1);
 
     it("keys recordings under S3_RECORDINGS_PREFIX and refers to them as s3://bucket/key", () => {
       const sessionId = randomUUID();
-      assert.equal(storage.keyFor(sessionId), `${runPrefix}${sessionId}.webm`);
-      assert.equal(storage.url(storage.keyFor(sessionId)), `s3://${bucket}/${runPrefix}${sessionId}.webm`);
+      assert.equal(storage.trackKey(sessionId, "alice"), `${runPrefix}${sessionId}/alice.webm`);
+      assert.equal(storage.url(storage.trackKey(sessionId, "alice")), `s3://${bucket}/${runPrefix}${sessionId}/alice.webm`);
+      assert.equal(storage.url(storage.manifestKey(sessionId)), `s3://${bucket}/${runPrefix}${sessionId}/manifest.json`);
     });
 
     it("uploads over 5 MiB as a multipart upload of 5 MiB parts and stores the content type", async () => {
-      const writer = storage.openWriter(randomUUID(), "audio/webm;codecs=opus");
+      const writer = storage.openWriter(randomUUID(), "alice", "audio/webm;codecs=opus");
       for (let i = 0; i < 11; i++) await writer.write(randomBytes(1024 * 1024));
       const { ref, bytes } = await writer.finish();
       assert.equal(bytes, 11 * 1024 * 1024);
@@ -137,20 +160,20 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: ref.slice(`s3://${bucket}/`.length) }));
       assert.equal(head.ContentLength, bytes);
       assert.equal(head.ContentType, "audio/webm;codecs=opus");
-      await storage.delete(ref);
+      await storage.deleteRecording(sessionOf(ref));
     });
 
     it("uploads a recording under 5 MiB as one PutObject at finish", async () => {
-      const writer = storage.openWriter(randomUUID(), "audio/webm");
+      const writer = storage.openWriter(randomUUID(), "alice", "audio/webm");
       for (let i = 0; i < 10; i++) await writer.write(randomBytes(4096));
       assert.deepEqual(names(), [], "nothing sent before finish");
       const { ref } = await writer.finish();
       assert.deepEqual(names(), ["PutObject"]);
-      await storage.delete(ref);
+      await storage.deleteRecording(sessionOf(ref));
     });
 
     it("aborts the multipart upload when a writer is aborted after parts were uploaded", async () => {
-      const writer = storage.openWriter(randomUUID(), "audio/webm");
+      const writer = storage.openWriter(randomUUID(), "alice", "audio/webm");
       for (let i = 0; i < 6; i++) await writer.write(randomBytes(1024 * 1024));
       await writer.abort();
       const create = sent.find((c) => c.name === "CreateMultipartUploadCommand");
@@ -171,7 +194,7 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
       const total = 20 * 1024 * 1024;
       const whole = randomBytes(total);
       let accepted = 0;
-      const writer = storage.openWriter(randomUUID(), "audio/webm");
+      const writer = storage.openWriter(randomUUID(), "alice", "audio/webm");
       const writing = (async () => {
         for (let offset = 0; offset < total; offset += chunk) {
           await writer.write(whole.subarray(offset, offset + chunk));
@@ -182,7 +205,7 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
         await partStarted;
         // Let the writing loop run as far as it can (it would write all 20 MiB without backpressure).
         for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
-        assert.ok(accepted <= 8 * 1024 * 1024, `at most one part plus the stream buffers accepted while the part is held, got ${accepted} bytes`);
+        assert.ok(accepted <= 6 * 1024 * 1024, `at most one part plus the stream buffer accepted while the part is held, got ${accepted} bytes`);
       } finally {
         partGate = undefined;
         onPartStarted = undefined;
@@ -192,13 +215,28 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
       const { ref, bytes } = await writer.finish();
       assert.equal(bytes, total);
       assert.deepEqual(await readPresigned(await storage.presignedGetUrl(ref, 60)), new Uint8Array(whole));
-      await storage.delete(ref);
+      await storage.deleteRecording(sessionOf(ref));
+    });
+
+    it("retries a part upload that fails with a server error, and completes the track", async () => {
+      transientPartFailures = 2;
+      attemptsFailed = 0;
+      const sessionId = randomUUID();
+      const whole = randomBytes(6 * 1024 * 1024);
+      const writer = storage.openWriter(sessionId, "alice", "audio/webm");
+      for (let offset = 0; offset < whole.byteLength; offset += 64 * 1024) await writer.write(whole.subarray(offset, offset + 64 * 1024));
+      const { ref } = await writer.finish();
+      assert.equal(attemptsFailed, 2, "two attempts failed");
+      assert.ok(names().includes("CompleteMultipartUpload"));
+      assert.ok(!names().includes("AbortMultipartUpload"));
+      assert.deepEqual(await readPresigned(await storage.presignedGetUrl(ref, 60)), new Uint8Array(whole));
+      await storage.deleteRecording(sessionId);
     });
 
     it("rejects writes and finish once a part upload failed, and stores nothing", async () => {
       failParts = true;
       const sessionId = randomUUID();
-      const writer = storage.openWriter(sessionId, "audio/webm");
+      const writer = storage.openWriter(sessionId, "alice", "audio/webm");
       try {
         let failure: unknown;
         for (let i = 0; i < 30 && failure === undefined; i++) {
@@ -210,12 +248,33 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
         failParts = false;
       }
       await writer.abort();
-      assert.equal(await readPresigned(await storage.presignedGetUrl(storage.url(storage.keyFor(sessionId)), 60)), undefined);
+      assert.equal(await readPresigned(await storage.presignedGetUrl(storage.url(storage.trackKey(sessionId, "alice")), 60)), undefined);
       assert.ok(names().includes("AbortMultipartUpload"));
     });
 
+    it("spools a track to local disk while it uploads, and leaves no spool file after finish or abort", async () => {
+      const spoolDir = mkdtempSync(join(tmpdir(), "parley-spool-test-"));
+      const spooling = createS3RecordingStorage(s3Config(), { client, spoolDir, partUploadConcurrency: 1 });
+      try {
+        const finishedTrack = spooling.openWriter(randomUUID(), "alice", "audio/webm");
+        const abortedTrack = spooling.openWriter(randomUUID(), "alice", "audio/webm");
+        for (let i = 0; i < 6; i++) {
+          await finishedTrack.write(randomBytes(1024 * 1024));
+          await abortedTrack.write(randomBytes(1024 * 1024));
+        }
+        assert.equal(readdirSync(spoolDir).length, 2, "one spool file per open track");
+        const { ref } = await finishedTrack.finish();
+        await abortedTrack.abort();
+        assert.deepEqual(readdirSync(spoolDir), []);
+        await spooling.deleteRecording(sessionOf(ref));
+      } finally {
+        await spooling.close();
+        rmSync(spoolDir, { recursive: true, force: true });
+      }
+    });
+
     it("presigns a GET URL on the endpoint, path style, with a SigV4 expiry", async () => {
-      const ref = storage.url(storage.keyFor(randomUUID()));
+      const ref = storage.url(storage.trackKey(randomUUID(), "alice"));
       const url = new URL(await storage.presignedGetUrl(ref, 900));
       assert.equal(url.origin, new URL(endpoint ?? "").origin);
       assert.equal(url.pathname, `/${bucket}/${ref.slice(`s3://${bucket}/`.length)}`);

@@ -42,41 +42,48 @@ describe("local recording storage", () => {
       await storage.close();
     });
 
-    async function record(bytes: Uint8Array): Promise<string> {
-      const writer = storage.openWriter(randomUUID(), "audio/webm");
+    async function record(bytes: Uint8Array, sessionId: string = randomUUID()): Promise<string> {
+      const writer = storage.openWriter(sessionId, "alice", "audio/webm");
       await writer.write(bytes);
       return (await writer.finish()).ref;
+    }
+
+    async function finishRecording(sessionId: string): Promise<string> {
+      await record(new Uint8Array([1]), sessionId);
+      const at = new Date().toISOString();
+      return storage.writeManifest({ version: 1, sessionId, contentType: "audio/webm", startedAt: at, endedAt: at, tracks: [], corrections: [] });
     }
 
     function assertForbidden(fn: () => unknown, why: RegExp): void {
       assert.throws(fn, (err: unknown) => isParleyError(err) && err.code === "FORBIDDEN" && why.test(err.message));
     }
 
-    it("writes `<sessionId>.webm` in its directory, creating the directory, with no part file left", async () => {
+    it("writes `<sessionId>/<userId>.webm` in its directory, creating the folders, with no part file left", async () => {
       const sessionId = randomUUID();
-      const writer = storage.openWriter(sessionId, "audio/webm");
+      const writer = storage.openWriter(sessionId, "alice", "audio/webm");
       await writer.write(new Uint8Array([1, 2]));
-      const during = await readdir(storage.dir);
-      assert.ok(during.some((n) => n.startsWith(`.${sessionId}.webm.`) && n.endsWith(".part")), "a part file while recording");
-      assert.ok(!during.includes(`${sessionId}.webm`));
+      const during = await readdir(join(storage.dir, sessionId));
+      assert.ok(during.some((n) => n.startsWith(".alice.webm.") && n.endsWith(".part")), "a part file while recording");
+      assert.ok(!during.includes("alice.webm"));
       const { ref } = await writer.finish();
-      assert.equal(ref, `file://${storage.dir}/${sessionId}.webm`);
-      assert.deepEqual((await readdir(storage.dir)).filter((n) => n.includes(sessionId)), [`${sessionId}.webm`]);
-      await storage.delete(ref);
+      assert.equal(ref, `file://${storage.dir}/${sessionId}/alice.webm`);
+      assert.deepEqual(await readdir(join(storage.dir, sessionId)), ["alice.webm"]);
+      await storage.deleteRecording(sessionId);
+      assert.ok(!(await readdir(storage.dir)).includes(sessionId), "the session's folder is removed");
     });
 
     it("abort removes the part file", async () => {
       const sessionId = randomUUID();
-      const writer = storage.openWriter(sessionId, "audio/webm");
+      const writer = storage.openWriter(sessionId, "alice", "audio/webm");
       await writer.write(randomBytes(70_000));
       await writer.abort();
-      assert.deepEqual((await readdir(storage.dir)).filter((n) => n.includes(sessionId)), []);
+      assert.deepEqual(await readdir(join(storage.dir, sessionId)), []);
     });
 
     it("signs relative URLs under its base path that resolve to the file until they expire", async () => {
       const ref = await record(new Uint8Array([9, 8, 7]));
       const url = await storage.presignedGetUrl(ref, 60);
-      assert.match(url, /^\/api\/recordings\/[0-9a-f-]+\.webm\?expires=\d+&signature=[\w-]+$/);
+      assert.match(url, /^\/api\/recordings\/[0-9a-f-]+%2Falice\.webm\?expires=\d+&signature=[\w-]+$/);
       assert.deepEqual(await readFile(storage.resolvePresignedUrl(url)), Buffer.from([9, 8, 7]));
       assert.equal(storage.resolvePresignedUrl(`http://parley.example${url}`), storage.resolvePresignedUrl(url), "an origin is ignored");
       now = T0 + 59_000;
@@ -84,7 +91,6 @@ describe("local recording storage", () => {
       now = T0 + 60_000;
       assertForbidden(() => storage.resolvePresignedUrl(url), /expired/);
       now = T0;
-      await storage.delete(ref);
     });
 
     it("refuses tampered, foreign and malformed URLs with FORBIDDEN", async () => {
@@ -103,29 +109,30 @@ describe("local recording storage", () => {
       assertForbidden(() => stranger.resolvePresignedUrl(url), /signature/);
     });
 
-    it("lists by modification time: a recording last written 31 days ago is older than a 30-day cutoff", async () => {
-      const oldRef = await record(new Uint8Array([1]));
-      const newRef = await record(new Uint8Array([2]));
+    it("lists by the manifest's modification time: a recording finished 31 days ago is older than a 30-day cutoff", async () => {
+      const oldSession: string = randomUUID();
+      const newSession: string = randomUUID();
+      const oldRef = await finishRecording(oldSession);
+      await finishRecording(newSession);
       const day = 24 * 3600 * 1000;
       const oldTime = new Date(Date.now() - 31 * day);
       await utimes(new URL(oldRef), oldTime, oldTime);
       const listed = await storage.listOlderThan(new Date(Date.now() - 30 * day));
-      assert.ok(listed.includes(oldRef));
-      assert.ok(!listed.includes(newRef));
-      await storage.delete(oldRef);
-      await storage.delete(newRef);
+      assert.deepEqual(listed.filter((r) => [oldSession, newSession].includes(r.sessionId)), [{ sessionId: oldSession, ref: oldRef }]);
+      await storage.deleteRecording(oldSession);
+      await storage.deleteRecording(newSession);
     });
 
     it("lists only finished recordings: no part files, hidden or foreign files", async () => {
       await writeFile(join(storage.dir, "notes.txt"), "x");
       await writeFile(join(storage.dir, `.${randomUUID()}.webm.${randomUUID()}.part`), "x");
       const listed = await storage.listOlderThan(new Date(Date.now() + 60_000));
-      assert.ok(listed.every((r) => /\/[0-9a-f-]+\.webm$/.test(r)), listed.join(", "));
+      assert.ok(listed.every((r) => /\/[0-9a-f-]+\/manifest\.json$/.test(r.ref)), listed.map((r) => r.ref).join(", "));
     });
 
     it("fails finish, leaving nothing, when the file cannot be put in place", async () => {
       const gone = createLocalRecordingStorage(join(dir, "vanishing"));
-      const writer = gone.openWriter(randomUUID(), "audio/webm");
+      const writer = gone.openWriter(randomUUID(), "alice", "audio/webm");
       await writer.write(randomBytes(1000));
       await rm(gone.dir, { recursive: true });
       await assert.rejects(writer.finish(), { code: "ENOENT" });

@@ -8,6 +8,7 @@ import { SEED_TOPICS } from "../../src/topics/seed/index.js";
 import type { Topic } from "../../src/topics/topic.js";
 import { describeChatStoreContract } from "./chatStoreContract.js";
 import { describeBatchWrites } from "./batchWriteContract.js";
+import { describeFileUploads } from "./fileUploadsContract.js";
 
 /**
  * The one contract of the store port (DESIGN §1 "one contract test suite that runs against
@@ -151,6 +152,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describeBatchWrites(() => store);
+    describeFileUploads(() => store);
 
     describe("match requests", () => {
       it("returns a created ticket as written, times as Dates", async () => {
@@ -250,6 +252,24 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(listed.filter((t) => mine.has(t.id)).map((t) => t.id).sort(), [expiredA.id, expiredB.id].sort());
         assert.ok(listed.every((t) => t.status === "pending" && t.expiresAt <= now));
         assert.equal((await store.matchRequests.listExpiredPending(now, 1)).length, 1);
+      });
+
+      it("lists a queue's pending scheduled tickets oldest first, with their holder", async () => {
+        const queue = `q${newId().slice(0, 8)}`;
+        const slot = new Date(Date.UTC(2030, 0, 1, 10, 30));
+        const holder = { displayName: "Ana", avatarUrl: "https://example.invalid/a.png", tier: "premium" as const };
+        const second = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot, holder, createdAt: new Date(2000) });
+        const first = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot, holder: { displayName: "Bo", tier: "premium" }, createdAt: new Date(1000) });
+        const now = ticket({ queue });
+        const cancelled = ticket({ queue, mode: "scheduled", scheduledFor: slot, expiresAt: slot });
+        const elsewhere = ticket({ queue: `${queue}x`, mode: "scheduled", scheduledFor: slot, expiresAt: slot });
+        for (const t of [second, first, now, cancelled, elsewhere]) await store.matchRequests.create(t);
+        await store.matchRequests.transition(cancelled.id, "pending", { status: "cancelled" });
+        const listed = await store.matchRequests.listPendingScheduled(queue);
+        assert.deepEqual(listed.map((t) => t.id), [first.id, second.id]);
+        assert.deepEqual(listed[1], second, "as written, holder and times included");
+        const everywhere = (await store.matchRequests.listPendingScheduled()).map((t) => t.id);
+        assert.ok([first.id, second.id, elsewhere.id].every((id) => everywhere.includes(id)) && !everywhere.includes(now.id), "every queue when none is named");
       });
     });
 

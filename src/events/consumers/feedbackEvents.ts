@@ -5,8 +5,9 @@ export const FEEDBACK_EVENT_TYPES = ["transcript.ready"] as const;
 
 /**
  * `feedback.events` (DESIGN §8 "`transcript.ready` → transcript endpoint"):
- * `transcript.ready` `{ sessionId, transcriptId }` → the session's `transcriptId` is set (a
- * patch: no event, no status change), which `GET /sessions/:id/transcript` then returns.
+ * `transcript.ready` `{ sessionId, transcriptId, url? }` → the session's `transcriptId` (and
+ * `transcriptUrl`) are set (a patch: no event, no status change), which
+ * `GET /sessions/:id/transcript` then returns as `{ status: "ready", transcriptId, url? }`.
  * A later `transcript.ready` for the session replaces it. An unknown session is logged (warn)
  * and skipped: nothing to attach the transcript to.
  */
@@ -14,13 +15,13 @@ export const feedbackEventsHandler: InboundTopicHandler<(typeof FEEDBACK_EVENT_T
   consumer: "feedback-events",
   eventTypes: FEEDBACK_EVENT_TYPES,
   async handle(event, { store, logger }) {
-    const { sessionId, transcriptId } = event.payload;
+    const { sessionId, transcriptId, url } = event.payload;
     const ids = { eventId: event.eventId, eventType: event.eventType, sessionId, transcriptId };
     if (!(await store.sessions.get(sessionId))) {
       logger.warn(ids, "transcript.ready: unknown session, skipped");
       return;
     }
-    await store.sessions.patch(sessionId, { transcriptId });
+    await store.sessions.patch(sessionId, { transcriptId, transcriptUrl: url });
     logger.info(ids, "transcript.ready: transcript attached to the session");
   },
 };

@@ -18,7 +18,7 @@ export const INBOUND_PAYLOADS = {
   /** `lesson.events` (seed 002 §5.2): a learner acquired a skill, e.g. `restaurant_vocab.en`. */
   "skill.acquired": z.object({ userId, skillId: z.string().max(128).optional(), skillCode: z.string().min(1).max(100) }),
   /** `feedback.events`: the transcript of a session is ready. */
-  "transcript.ready": z.object({ sessionId: z.string().min(1).max(128), transcriptId: z.string().min(1).max(256) }),
+  "transcript.ready": z.object({ sessionId: z.string().min(1).max(128), transcriptId: z.string().min(1).max(256), url: z.url({ protocol: /^https?$/ }).max(2048).optional() }),
 } as const;
 
 /** A consumed event type. */

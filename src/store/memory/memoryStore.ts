@@ -33,6 +33,7 @@ import { resolvedState } from "../moderationState.js";
 import { applyWritesInOrder } from "../storeWrites.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import { MemoryChannelMembers, MemoryChannels, MemoryMessages, MemoryNotifications } from "./memoryChatStore.js";
+import { MemoryFileUploadRepository } from "./memoryFileUploadRepository.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -125,6 +126,13 @@ class MemoryMatchRequests implements MatchRequestRepository {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  async listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]> {
+    return [...this.byId.values()]
+      .filter((r) => r.status === "pending" && r.mode === "scheduled" && (queue === undefined || r.queue === queue))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((r) => structuredClone(r));
   }
 
   /** Deletes every ticket of `userId` (user erasure). @returns how many */
@@ -482,6 +490,7 @@ export function createMemoryStore(): Store {
     channels: new MemoryChannels(),
     channelMembers: new MemoryChannelMembers(),
     notifications: new MemoryNotifications(),
+    fileUploads: new MemoryFileUploadRepository(),
     async eraseUser(userId: string): Promise<UserErasure> {
       return {
         sessionsAnonymized: sessions.anonymizeParticipant(userId),

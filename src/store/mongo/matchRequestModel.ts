@@ -32,6 +32,7 @@ const matchRequestSchema = new Schema<MatchRequestDocument>(
     scheduledFor: Date,
     maxWaitTimeSeconds: { type: Number, required: true },
     recordingConsent: { type: Boolean, required: true },
+    holder: { type: new Schema({ displayName: { type: String, required: true }, avatarUrl: String, tier: { type: String, enum: ["free", "premium"], required: true } }, { _id: false }), required: false },
     status: { type: String, enum: ["pending", "matched", "expired", "cancelled"], required: true },
     matchedSessionId: String,
     createdAt: { type: Date, required: true },

@@ -86,6 +86,11 @@ export class MongoMatchRequestRepository implements MatchRequestRepository {
     return docs.map(toMatchRequestRecord);
   }
 
+  async listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]> {
+    const docs = await this.model.find({ status: "pending", mode: "scheduled", ...(queue === undefined ? {} : { queue }) }).sort({ createdAt: 1, _id: 1 }).lean<MatchRequestDocument[]>().exec();
+    return docs.map(toMatchRequestRecord);
+  }
+
   /**
    * Deletes every ticket of `userId`, pending or past (user erasure). A plain delete: a racing
    * claimed write then finds the ticket missing, and outbox recovery drops its staged events.

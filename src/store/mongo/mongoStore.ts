@@ -20,6 +20,7 @@ import { outboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
 import { topicModel } from "./topicModel.js";
+import { fileUploadModel, MongoFileUploadRepository } from "./mongoFileUploadRepository.js";
 
 /** Options of {@link createMongoStore}. */
 export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
@@ -68,6 +69,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
       ...chatModels(connection),
+      fileUploads: fileUploadModel(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
@@ -91,6 +93,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       learnerSkills,
       topics: new MongoTopicRepository(models.topics),
       ...mongoChatRepositories(models),
+      fileUploads: new MongoFileUploadRepository(models.fileUploads),
       // In order, not overlapped: concurrent event writes contend for the outbox's next `seq`
       // (the loser of the unique index draws again), which costs more than it saves.
       writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),

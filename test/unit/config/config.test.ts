@@ -13,7 +13,7 @@ describe("config", () => {
     assert.equal(config.jwt.usingDevSecret, true);
     assert.equal(config.matching.timeoutSeconds, 120);
     assert.equal(config.session.reconnectGraceSeconds, 20);
-    assert.equal(config.ws.maxPayloadBytes, 65536);
+    assert.equal(config.ws.maxPayloadBytes, 262_144);
     assert.ok(Object.isFrozen(config.session));
   });
 

@@ -27,6 +27,9 @@ describe("feedback.events handler", () => {
     assert.equal(stored?.transcriptId, "t-1");
     assert.equal(stored?.status, "completed");
     assert.equal(await store.outbox.pendingCount(), 0);
+    await handleInboundRecord(feedbackEventsHandler, transcriptReady("e-9", { sessionId: "s-1", transcriptId: "t-9", url: "https://feedback.example/t-9" }), { store, logger, now: T0 });
+    assert.deepEqual([(await store.sessions.get("s-1"))?.transcriptId, (await store.sessions.get("s-1"))?.transcriptUrl], ["t-9", "https://feedback.example/t-9"], "a later one replaces it, with its url");
+    assert.equal((await handleInboundRecord(feedbackEventsHandler, transcriptReady("e-10", { sessionId: "s-1", transcriptId: "t-10", url: "javascript:alert(1)" }), { store, logger, now: T0 })).outcome, "malformed");
   });
 
   it("skips a transcript of an unknown session and one without transcriptId", async () => {

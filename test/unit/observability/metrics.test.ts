@@ -129,25 +129,25 @@ describe("observability: metrics (seed 002 §10.1)", () => {
       },
       abort: async () => undefined,
     });
-    const storage = { kind: "local", openWriter: writer, keyFor: (id: string) => `${id}.webm` } as unknown as RecordingStorage;
+    const storage = { kind: "local", openWriter: writer, trackKey: (id: string, user: string) => `${id}/${user}.webm` } as unknown as RecordingStorage;
     const metered = meterRecordingStorage(storage, metrics, clock.now);
     assert.equal(metered.kind, "local");
-    assert.equal(metered.keyFor("s1"), "s1.webm", "everything else passes through");
+    assert.equal(metered.trackKey("s1", "alice"), "s1/alice.webm", "everything else passes through");
 
     finishMs = 2500;
-    const ok = metered.openWriter("s1", "audio/webm");
+    const ok = metered.openWriter("s1", "alice", "audio/webm");
     await ok.write(new Uint8Array(3));
     await ok.finish();
     await ok.finish();
     behaviour.failFinish = true;
-    await assert.rejects(metered.openWriter("s2", "audio/webm").finish(), /complete failed/);
+    await assert.rejects(metered.openWriter("s2", "alice", "audio/webm").finish(), /complete failed/);
     behaviour.failFinish = false;
     behaviour.failWrite = true;
-    const broken = metered.openWriter("s3", "audio/webm");
+    const broken = metered.openWriter("s3", "alice", "audio/webm");
     await assert.rejects(broken.write(new Uint8Array(1)), /backend failed/);
     await assert.rejects(broken.write(new Uint8Array(1)));
     await broken.abort();
-    await metered.openWriter("s4", "audio/webm").abort();
+    await metered.openWriter("s4", "alice", "audio/webm").abort();
 
     assert.equal(await sample(metrics, "recording_uploads_total", { outcome: "success" }), 1);
     assert.equal(await sample(metrics, "recording_uploads_total", { outcome: "failure" }), 2);
