@@ -12,6 +12,8 @@ import { toJoinError } from "./joinErrors.js";
 import { MatchmakingState } from "./matchmakingState.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
+import { reminderDraft } from "../src/jobs/sessionReminders.js";
+import { Notifier } from "../src/notifications/notifier.js";
 import { reportQueueNotes } from "./roomMetrics.js";
 
 type MatchmakingClient = Client<{ auth: Principal; userData: { ticketId?: string } }>;
@@ -218,6 +220,15 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
 
   private applyNotes(notes: readonly QueueNote[]): void {
     reportQueueNotes(this.deps.metrics, this.deps.logger, notes);
+    // A scheduled match: each learner is told now (the 5-minute reminder is the reminder job's).
+    for (const note of notes) {
+      if (note.kind !== "reminders") continue;
+      const session = { id: note.sessionId, scheduledStartAt: new Date(note.scheduledStartAt) };
+      const notifier = new Notifier(this.deps.store.notifications, this.presence, this.deps.now);
+      for (const userId of note.userIds) {
+        notifier.notify(reminderDraft(userId, session, "matched")).catch((err: unknown) => this.deps.logger.warn({ err, sessionId: note.sessionId }, "scheduled match reminder not sent"));
+      }
+    }
   }
 
   /** Gauges and metadata; and Colyseus may dispose the room (no clients, no reserved seats) only while the core is idle. */

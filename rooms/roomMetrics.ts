@@ -31,7 +31,7 @@ export function reportQueueNotes(metrics: Metrics, logger: Logger, notes: readon
       // A match timeout is a WARN line (seed 002 §10.2).
       logger.warn({ event: "match.expired", matchRequestId: note.matchRequestId, userId: note.userId, waitTimeSeconds: note.waitTimeSeconds }, "match timeout");
     }
-    // Delivery goes through the notifications port once it is in (issue 9); until then the reminders are logged.
+    // The match-time reminder is sent by the queue room; the 5-minute one by the reminder job.
     else if (note.kind === "reminders") logger.info({ event: "scheduled.reminders", sessionId: note.sessionId, participants: note.userIds, scheduledStartAt: new Date(note.scheduledStartAt).toISOString(), at: note.at.map((t) => new Date(t).toISOString()) }, "scheduled session matched: reminders due");
     else if (note.kind !== "matched") metrics.matchOutcomes.inc({ outcome: note.kind });
     else {

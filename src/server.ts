@@ -18,6 +18,8 @@ import { mountHttp } from "./http/app.js";
 import type { HttpDeps } from "./http/httpDeps.js";
 import type { ReadinessCheck } from "./http/opsRoutes.js";
 import { RecordingRetention } from "./jobs/recordingRetention.js";
+import { SessionReminders } from "./jobs/sessionReminders.js";
+import { Notifier } from "./notifications/notifier.js";
 import { SessionCleanup, type CleanupRooms } from "./jobs/sessionCleanup.js";
 import { createMemoryRateLimits, createRedisRateLimits, type RateLimits } from "./limits/rateLimits.js";
 import { createLogger } from "./observability/logger.js";
@@ -246,6 +248,9 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     if (queues.size > 0) logger.info({ queues: [...queues] }, "queue rooms opened for scheduled tickets");
   }
   const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
+  // Scheduled sessions' "starts in 5 minutes" reminders, delivered live over presence or kept pending.
+  const notifier = new Notifier(store.notifications, presence, now);
+  const reminders = new SessionReminders({ store, notify: (draft) => notifier.notify(draft), logger, now });
 
   const server = defineServer({
     rooms: {
@@ -274,6 +279,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     await cleanup.stop();
     await topicSync.stop();
     await retention.stop();
+    await reminders.stop();
     // Consumers write to the store: stop them while it is still open.
     await consumers?.stop().catch((err: unknown) => logger.warn({ err }, "shutdown: event consumers stop failed"));
   });
@@ -333,6 +339,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
       relay.start();
       cleanup.start();
       retention.start();
+      reminders.start();
       await reopenScheduledQueues();
       const brokers = config.kafka.brokers ?? [];
       if (brokers.length > 0) {

@@ -113,6 +113,8 @@ export interface CleanupReport {
   outboxRowsPruned: number;
   /** Processed event ids forgotten (older than the retention). */
   processedEventsPruned: number;
+  /** Notifications deleted past their 30-day expiry. */
+  notificationsPruned: number;
 }
 
 /**
@@ -177,7 +179,7 @@ export class SessionCleanup {
 
   private async runOnce(): Promise<CleanupReport> {
     const { store, rooms, logger, limits } = this.deps;
-    const report: CleanupReport = { sessionsEnded: [], roomsNudged: [], ticketsExpired: [], outboxRowsPruned: 0, processedEventsPruned: 0 };
+    const report: CleanupReport = { sessionsEnded: [], roomsNudged: [], ticketsExpired: [], outboxRowsPruned: 0, processedEventsPruned: 0, notificationsPruned: 0 };
     // Sessions first, rooms second: a room created after the query cannot be missed for a
     // session read before it (and a session read before has its room listed, or is young).
     const live = await store.sessions.listLive(this.batchSize);
@@ -204,8 +206,9 @@ export class SessionCleanup {
     const keptSince = new Date(this.deps.now() - this.retentionMs);
     report.outboxRowsPruned = await store.outbox.prunePublished(keptSince);
     report.processedEventsPruned = await store.processedEvents.pruneBefore(keptSince);
-    if (report.outboxRowsPruned + report.processedEventsPruned > 0) {
-      logger.info({ outboxRowsPruned: report.outboxRowsPruned, processedEventsPruned: report.processedEventsPruned, keptSince: keptSince.toISOString() }, "retention: pruned published events and processed event ids");
+    report.notificationsPruned = await store.notifications.pruneExpired(new Date(this.deps.now()));
+    if (report.outboxRowsPruned + report.processedEventsPruned + report.notificationsPruned > 0) {
+      logger.info({ outboxRowsPruned: report.outboxRowsPruned, processedEventsPruned: report.processedEventsPruned, notificationsPruned: report.notificationsPruned, keptSince: keptSince.toISOString() }, "retention: pruned published events and processed event ids");
     }
     return report;
   }

@@ -98,6 +98,8 @@ export interface SessionRecord {
   recordingUrl?: string;
   /** When the retention job deleted the recording (`RECORDING_RETENTION_DAYS`); `recordingUrl` is then unset. */
   recordingDeletedAt?: Date;
+  /** When the "starts in 5 minutes" reminder of a scheduled session went out (`sessionReminders.ts`). */
+  reminderSentAt?: Date;
   /**
    * When the session is meant to start: a scheduled match's slot (DESIGN §4) or a group's
    * planned start (seed 000). The join timeout counts from it when later than the creation.

@@ -63,5 +63,9 @@ describe("room: scheduled sessions (DESIGN §4 scheduled mode)", () => {
     assert.equal(session?.scheduledStartAt?.getTime(), slot);
     assert.deepEqual(session?.participants.map((p) => p.userId).sort(), [a.userId, b.userId].sort());
     assert.ok(session?.participants.every((p) => p.recordingConsent && p.tier === "premium"));
+    // Both learners are told at match time (stored, and pushed to any socket they have).
+    for (const learner of [a, b]) {
+      await eventually(async () => (await parley.store.notifications.list(learner.userId, { limit: 10, now: new Date() })).items.some((n) => n.type === "session_reminder" && n.data.sessionId === session?.id), `${learner.userId} reminded`);
+    }
   });
 });

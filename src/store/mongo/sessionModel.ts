@@ -80,6 +80,7 @@ const sessionSchema = new Schema<SessionDocument>(
     xpEligible: Boolean,
     recordingUrl: String,
     recordingDeletedAt: Date,
+    reminderSentAt: Date,
     transcriptId: String,
     transcriptUrl: String,
     ratings: { type: [ratingSchema], default: [] },

@@ -249,4 +249,15 @@ describe("jobs: session cleanup on the memory store", () => {
     assert.equal(report.outboxRowsPruned, 0);
     assert.equal(await store.outbox.pendingCount(), 1);
   });
+
+  it("deletes notifications past their 30-day expiry, and only those", async () => {
+    const store = createMemoryStore();
+    const at = (ms: number) => new Date(T0 + ms);
+    const base = { userId: "u1", type: "mention" as const, titleKey: "t", bodyKey: "b", params: {}, data: {}, status: "pending" as const, channel: "in_app" as const, createdAt: at(0) };
+    await store.notifications.create({ ...base, id: "old", expiresAt: at(1000) });
+    await store.notifications.create({ ...base, id: "fresh", expiresAt: at(10_000_000) });
+    const report = await job(store, stubRooms(), T0 + 2000).run();
+    assert.equal(report.notificationsPruned, 1);
+    assert.deepEqual((await store.notifications.list("u1", { limit: 10, now: at(0) })).items.map((n) => n.id), ["fresh"]);
+  });
 });
