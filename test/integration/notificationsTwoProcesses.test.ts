@@ -67,10 +67,12 @@ describe("integration: notifications pushed across two processes (Redis presence
     // Colyseus places a new room on the process with the fewest rooms, from room counts it
     // publishes with a delay: re-create the DM room until it runs on the other process.
     let dm = await ana.sdk.joinOrCreate("lounge", { channelId });
-    for (let attempt = 1; (await addressOf(dm.roomId)) === loungeAt && attempt < 20; attempt++) {
+    for (let attempt = 1; (await addressOf(dm.roomId)) === loungeAt && attempt < 60; attempt++) {
       await dm.leave();
       const gone = dm.roomId;
       while (await redis.hexists(ROOM_CACHES_KEY, gone)) await new Promise((r) => setTimeout(r, 50));
+      // The room counts placement reads are published with a delay: a loaded machine needs more.
+      await new Promise((r) => setTimeout(r, 50 * attempt));
       dm = await ana.sdk.joinOrCreate("lounge", { channelId });
     }
     const dmAt = await addressOf(dm.roomId);
