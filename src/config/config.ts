@@ -190,6 +190,7 @@ export interface Config {
     readonly freeTierWeeklyLimit: number;
     readonly matchRequestsPerHour: number;
     readonly sessionJoinsPerMinute: number;
+    /** Signaling messages per minute per pair of participants (DESIGN §5; the conversation core's budget). */
     readonly signalingPerMinute: number;
     readonly restPerMinute: number;
     /** Messages of any type one connection may send to a room per minute (issue 7 §3). */

@@ -9,8 +9,6 @@ export interface RateLimits {
   matchRequests: RateLimiterAbstract;
   /** Session joins per user per minute (key: userId). */
   sessionJoins: RateLimiterAbstract;
-  /** Signaling messages per session per minute (key: sessionId). */
-  signaling: RateLimiterAbstract;
   /** REST calls per user per minute (key: userId or IP). */
   rest: RateLimiterAbstract;
 }
@@ -20,7 +18,6 @@ function budgets(quotas: Config["quotas"]): Record<keyof RateLimits, { keyPrefix
   return {
     matchRequests: { keyPrefix: "match", points: quotas.matchRequestsPerHour, duration: 3600 },
     sessionJoins: { keyPrefix: "join", points: quotas.sessionJoinsPerMinute, duration: 60 },
-    signaling: { keyPrefix: "signal", points: quotas.signalingPerMinute, duration: 60 },
     rest: { keyPrefix: "rest", points: quotas.restPerMinute, duration: 60 },
   };
 }
@@ -31,7 +28,6 @@ export function createMemoryRateLimits(quotas: Config["quotas"]): RateLimits {
   return {
     matchRequests: new RateLimiterMemory(b.matchRequests),
     sessionJoins: new RateLimiterMemory(b.sessionJoins),
-    signaling: new RateLimiterMemory(b.signaling),
     rest: new RateLimiterMemory(b.rest),
   };
 }
@@ -58,7 +54,6 @@ export function createRedisRateLimits(quotas: Config["quotas"], redis: Redis): R
   return {
     matchRequests: limiter(b.matchRequests),
     sessionJoins: limiter(b.sessionJoins),
-    signaling: limiter(b.signaling),
     rest: limiter(b.rest),
   };
 }

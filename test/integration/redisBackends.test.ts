@@ -25,7 +25,7 @@ import { requireBackends, startChildParley, type ChildParley } from "./support/p
  */
 
 const logger = pino({ level: "silent" });
-const quotas = loadConfig({ NODE_ENV: "test", RATE_LIMIT_SIGNALING_PER_MINUTE: "3" }).quotas;
+const quotas = loadConfig({ NODE_ENV: "test", RATE_LIMIT_SESSION_JOINS: "3" }).quotas;
 
 describe("integration: Redis backends (REDIS_URL)", function () {
   this.timeout(30_000);
@@ -99,10 +99,10 @@ describe("integration: Redis backends (REDIS_URL)", function () {
     const [p1, p2] = [await connect(), await connect()];
     const limits = [createRedisRateLimits(quotas, p1.rateLimitClient), createRedisRateLimits(quotas, p2.rateLimitClient)];
     const key = `session-${randomUUID()}`;
-    await consumeOrThrow(limits[0]?.signaling ?? assert.fail(), key, "signaling");
-    await consumeOrThrow(limits[1]?.signaling ?? assert.fail(), key, "signaling");
-    await consumeOrThrow(limits[0]?.signaling ?? assert.fail(), key, "signaling");
-    await assert.rejects(consumeOrThrow(limits[1]?.signaling ?? assert.fail(), key, "signaling"), (err: unknown) => err instanceof ParleyError && err.code === "RATE_LIMITED");
+    await consumeOrThrow(limits[0]?.sessionJoins ?? assert.fail(), key, "session joins");
+    await consumeOrThrow(limits[1]?.sessionJoins ?? assert.fail(), key, "session joins");
+    await consumeOrThrow(limits[0]?.sessionJoins ?? assert.fail(), key, "session joins");
+    await assert.rejects(consumeOrThrow(limits[1]?.sessionJoins ?? assert.fail(), key, "session joins"), (err: unknown) => err instanceof ParleyError && err.code === "RATE_LIMITED");
   });
 
   it("keeps limiting, per process, while Redis is unreachable (memory insurance), instead of failing requests", async () => {
@@ -111,8 +111,8 @@ describe("integration: Redis backends (REDIS_URL)", function () {
     p.rateLimitClient.disconnect();
     await assert.rejects(p.ping());
     const key = `session-${randomUUID()}`;
-    for (let i = 0; i < 3; i++) await consumeOrThrow(limits.signaling, key, "signaling");
-    await assert.rejects(consumeOrThrow(limits.signaling, key, "signaling"), (err: unknown) => err instanceof ParleyError && err.code === "RATE_LIMITED");
+    for (let i = 0; i < 3; i++) await consumeOrThrow(limits.sessionJoins, key, "session joins");
+    await assert.rejects(consumeOrThrow(limits.sessionJoins, key, "session joins"), (err: unknown) => err instanceof ParleyError && err.code === "RATE_LIMITED");
   });
 
   it("elects one outbox leader among processes, hands rows to the leader's relay only, and fails over when it steps down", async () => {
