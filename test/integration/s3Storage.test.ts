@@ -95,7 +95,7 @@ describe("s3 recording storage (integration, S3_ENDPOINT)", function () {
     before(() => {
       const config = s3Config();
       client = createS3Client(config);
-      // Observes (and can hold) the storage's requests: the only window into what lib-storage does.
+      // Observes (and can hold) the storage's requests: the only window into what the multipart writer does.
       client.middlewareStack.add(
         (next, context) => async (args) => {
           const entry: SentCommand = { name: context.commandName ?? "?", input: args.input as SentCommand["input"] };
