@@ -194,10 +194,22 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     for (const { userId, message } of open.matchFound) {
       const holder = this.holders.get(userId);
       this.holders.delete(userId);
-      if (!holder?.client) continue;
+      if (!holder?.client) {
+        // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
+        this.notifyMatchFound(userId, open.sessionId, message.partner.displayName);
+        continue;
+      }
       const reservation = await matchMaker.reserveSeatFor(room, {}, holder.principal);
       holder.client.send("match_found", { ...message, reservation });
     }
+  }
+
+  /** The `match_found` notification of a learner who asked over REST (stored, pushed to any socket). */
+  private notifyMatchFound(userId: string, sessionId: string, partnerName: string): void {
+    const notifier = new Notifier(this.deps.store.notifications, this.presence, this.deps.now);
+    notifier
+      .notify({ userId, type: "match_found", titleKey: "notifications.matchFound.title", bodyKey: "notifications.matchFound.body", params: { partnerName }, data: { sessionId } })
+      .catch((err: unknown) => this.deps.logger.warn({ err, sessionId }, "match_found notification not sent"));
   }
 
   private tell(m: QueueOutgoing): void {

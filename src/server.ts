@@ -205,7 +205,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
   const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, onEventsWritten, now, random };
-  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, recordings, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
+  const notifier = new Notifier(store.notifications, presence, now);
+  const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, recordings, notifier, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
     protected readonly deps = roomDeps;
@@ -249,7 +250,6 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   }
   const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
   // Scheduled sessions' "starts in 5 minutes" reminders, delivered live over presence or kept pending.
-  const notifier = new Notifier(store.notifications, presence, now);
   const reminders = new SessionReminders({ store, notify: (draft) => notifier.notify(draft), logger, now });
 
   const server = defineServer({

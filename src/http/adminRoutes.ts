@@ -125,6 +125,12 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
       ...(body.note ? { note: body.note } : {}),
       ...(state.lastResolution?.bannedUntil ? { bannedUntil: state.lastResolution.bannedUntil.toISOString() } : {}),
     });
+    if (body.action !== "dismiss") {
+      // The outcome reaches the reported user (seed 003 notifications; issue 9).
+      await deps.notifier
+        .notify({ userId, type: "report_outcome", titleKey: `notifications.reportOutcome.${body.action}.title`, bodyKey: `notifications.reportOutcome.${body.action}.body`, params: state.lastResolution?.bannedUntil ? { bannedUntil: state.lastResolution.bannedUntil.toISOString() } : {}, data: { action: body.action } })
+        .catch((err: unknown) => deps.logger.warn({ err, userId }, "report outcome notification not sent"));
+    }
     res.json({ moderation: reportedUserView(userId, state) });
   });
 

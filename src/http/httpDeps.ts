@@ -4,6 +4,7 @@ import type { RecordingStorage } from "../storage/recordingStorage.js";
 import type { Config } from "../config/config.js";
 import type { EventPublisher } from "../events/eventPublisher.js";
 import type { RateLimits } from "../limits/rateLimits.js";
+import type { Notifier } from "../notifications/notifier.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/repositories.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
@@ -24,6 +25,8 @@ export interface HttpDeps {
   publisher: EventPublisher;
   /** The recording storage port: presigned URLs in `GET /sessions/:id`, the local storage's URL route. */
   recordings: RecordingStorage;
+  /** Creates notifications (stored, pushed over presence): here, report outcomes. */
+  notifier: Notifier;
   onEventsWritten: () => void;
   now: () => number;
   /** Backends `GET /readyz` checks besides the store and the publisher (Redis). */

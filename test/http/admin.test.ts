@@ -136,6 +136,8 @@ describe("http: admin API (/api/admin)", () => {
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
     assert.equal(resolved.body.moderation.flaggedForReview, false);
     assert.equal(resolved.body.moderation.warnings, 1);
+    const told = await api<{ notifications: { type: string; bodyKey: string }[] }>("GET", "/api/notifications", { token: target.token });
+    assert.deepEqual(told.body.notifications.filter((n) => n.type === "report_outcome").map((n) => n.bodyKey), ["notifications.reportOutcome.warn.body"], "the warned user is told");
     assert.deepEqual(resolved.body.moderation.lastResolution, { action: "warn", moderatorUserId: moderator.userId, at: resolved.body.moderation.lastResolution?.at, note: "first warning" });
     const after = await api<ReportsBody>("GET", `${A}/reports?flagged=true&limit=100`, { token: moderator.token });
     assert.ok(!after.body.reports.some((r) => r.reportedUserId === target.userId), "no longer listed as flagged");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { clock, testServer } from "../support/testServer.js";
-import { api, assertError, premium, restMatch, restUser, sessionIdOf, UNKNOWN_ID, type MatchStatus } from "./restSupport.js";
+import { api, assertError, pollFor, premium, restMatch, restUser, sessionIdOf, UNKNOWN_ID, type MatchStatus } from "./restSupport.js";
 
 const MATCH = "/api/conversations/match-request";
 
@@ -57,6 +57,14 @@ describe("http: match requests (POST/DELETE /match-request, GET /match-request/s
     assertError(del, 409, "ALREADY_MATCHED");
     const inSession = await api("POST", MATCH, { token: a.token, body: { targetLanguageCode: "fr", topicCode: "culture.media" } });
     assertError(inSession, 409, "ALREADY_IN_SESSION");
+    // Neither learner was connected: each finds a match_found notification (issue 9).
+    for (const learner of [a, b]) {
+      const found = await pollFor(`${learner.userId}'s match_found notification`, async () => {
+        const res = await api<{ notifications: { type: string; data: { sessionId?: string } }[] }>("GET", "/api/notifications", { token: learner.token });
+        return res.body.notifications?.find((n) => n.type === "match_found");
+      });
+      assert.equal(found.data.sessionId, sessionId);
+    }
   });
 
   it("answers 404 MATCH_REQUEST_NOT_FOUND for no ticket, an unknown one and someone else's", async () => {

@@ -19,6 +19,7 @@ import { createMetrics } from "../../src/observability/metrics.js";
 import { metricsServerPort, startMetricsServer } from "../../src/observability/metricsEndpoint.js";
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/repositories.js";
+import { Notifier } from "../../src/notifications/notifier.js";
 import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
 import { startChildParley } from "../integration/support/parleyCluster.js";
@@ -97,6 +98,7 @@ async function isolatedHttp(config: Config, store: Store = createMemoryStore()) 
     logger: pino({ level: "silent" }),
     publisher: { kind: "file", publish: async () => undefined, ping: async () => undefined, close: async () => undefined },
     recordings: createLocalRecordingStorage(join(tmpdir(), "parley-unused-recordings")),
+    notifier: new Notifier(store.notifications, new LocalPresence(), Date.now),
     onEventsWritten: () => undefined,
     now: Date.now,
   };

@@ -21,6 +21,7 @@ import type { MatchRequestRecord, SessionRecord } from "../../src/store/records.
 import { createMemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/repositories.js";
 import { TopicCatalog } from "../../src/topics/topicCatalog.js";
+import { Notifier } from "../../src/notifications/notifier.js";
 import { TopicCatalogSync } from "../../src/topics/topicCatalogSync.js";
 import { testServer } from "../support/testServer.js";
 import { createLocalRecordingStorage } from "../../src/storage/localRecordingStorage.js";
@@ -65,6 +66,7 @@ async function isolatedApi(rooms: RoomCalls) {
     logger,
     publisher: { kind: "file", publish: async () => undefined, ping: async () => undefined, close: async () => undefined },
     recordings: createLocalRecordingStorage(join(tmpdir(), "parley-unused-recordings")),
+    notifier: new Notifier(store.notifications, new LocalPresence(), Date.now),
     onEventsWritten: () => undefined,
     now: Date.now,
   };
