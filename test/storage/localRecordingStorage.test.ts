@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { eventually } from "../support/conversations.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
@@ -62,8 +63,9 @@ describe("local recording storage", () => {
       const sessionId = randomUUID();
       const writer = storage.openWriter(sessionId, "alice", "audio/webm");
       await writer.write(new Uint8Array([1, 2]));
-      const during = await readdir(join(storage.dir, sessionId));
-      assert.ok(during.some((n) => n.startsWith(".alice.webm.") && n.endsWith(".part")), "a part file while recording");
+      // The write stream opens its file asynchronously: wait for the part file to appear.
+      const partShown = async () => (await readdir(join(storage.dir, sessionId)).catch(() => [] as string[])).some((n) => n.startsWith(".alice.webm.") && n.endsWith(".part"));
+      await eventually(partShown, "a part file while recording");
       assert.ok(!during.includes("alice.webm"));
       const { ref } = await writer.finish();
       assert.equal(ref, `file://${storage.dir}/${sessionId}/alice.webm`);
