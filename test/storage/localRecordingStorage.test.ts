@@ -66,7 +66,7 @@ describe("local recording storage", () => {
       // The write stream opens its file asynchronously: wait for the part file to appear.
       const partShown = async () => (await readdir(join(storage.dir, sessionId)).catch(() => [] as string[])).some((n) => n.startsWith(".alice.webm.") && n.endsWith(".part"));
       await eventually(partShown, "a part file while recording");
-      assert.ok(!during.includes("alice.webm"));
+      assert.ok(!(await readdir(join(storage.dir, sessionId))).includes("alice.webm"), "nothing under the key before finish");
       const { ref } = await writer.finish();
       assert.equal(ref, `file://${storage.dir}/${sessionId}/alice.webm`);
       assert.deepEqual(await readdir(join(storage.dir, sessionId)), ["alice.webm"]);
