@@ -32,7 +32,7 @@ export class TalkInsights {
     el("session-summary").hidden = true;
     el<HTMLButtonElement>("switch-language").disabled = false;
     room.onMessage("language_switch", (msg: LanguageSwitchMessage) => {
-      el("talk-language-note").textContent = `Half time: now speak ${this.languageName(msg.activeLanguageCode)}.`;
+      el("talk-language-note").textContent = `Switched: now speak ${this.languageName(msg.activeLanguageCode)}.`;
       el<HTMLButtonElement>("switch-language").hidden = true;
     });
     room.onMessage("talk_balance", (msg: TalkBalanceMessage) => this.nudge(msg));
