@@ -68,6 +68,7 @@ export class TalkInsights {
     el("talk-language-note").textContent = "Switch requested: it happens when your partner asks too.";
   }
 
+  /** Stops the nudge timer and clears the notes (the conversation is over or replaced). */
   dispose(): void {
     clearTimeout(this.nudgeTimer);
     el("talk-nudge").hidden = true;
