@@ -223,6 +223,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
     on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));
+    on("request_language_switch", (client) => this.core.requestLanguageSwitch(userOf(client), now()));
     on("speaking", (client, msg) => this.core.speakingEdge(userOf(client), msg.speaking, now()));
     on("heartbeat", (client) => this.core.heartbeat(userOf(client), now()));
     on("end_session", (client) => this.core.end(userOf(client), now()));
@@ -280,7 +281,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   private syncState(): void {
-    syncConversationState(this.state, this.core.participantViews(this.deps.now()), this.core.promptView(), this.core.lifecycle.hostUserId);
+    syncConversationState(this.state, this.core.participantViews(this.deps.now()), this.core.promptView(), this.core.lifecycle.hostUserId, this.core.languageView());
   }
 
   /** Disposes the room after `delayMs` once its pending writes are done (onDispose awaits the queue too). */

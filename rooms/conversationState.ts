@@ -1,5 +1,5 @@
 import { MapSchema, Schema, type } from "@colyseus/schema";
-import type { ParticipantView } from "../src/session/conversationCore.js";
+import type { LanguageView, ParticipantView } from "../src/session/conversationCore.js";
 import type { ShownPrompt } from "../src/session/promptScheduler.js";
 
 /** One participant as synced to clients (DESIGN §5). `spokenSeconds` in seconds. */
@@ -15,6 +15,8 @@ export class ParticipantState extends Schema {
   @type("boolean") speaking = false;
   @type("float32") spokenSeconds = 0;
   @type("uint16") turnCount = 0;
+  /** Share (0–1) of the session's talk time so far (DESIGN §5, §10). */
+  @type("float32") talkShare = 0;
 }
 
 /** The prompt on screen (DESIGN §5). `displayedAt` in epoch milliseconds. */
@@ -40,13 +42,19 @@ export class ConversationState extends Schema {
   @type(PromptState) currentPrompt = new PromptState();
   @type("uint8") promptCount = 0;
   @type("boolean") recording = false;
+  /** The language being practised now (a tandem switches at `switchAt`, DESIGN §10). */
+  @type("string") activeLanguageCode = "";
+  /** Tandem: when the half-time switch is scheduled, epoch ms (0 = no switch). */
+  @type("float64") switchAt = 0;
 }
 
 /**
- * Copies the core's view into the synced state (participants by userId, the prompt on screen).
- * Only changed fields produce patches (schema setters compare).
+ * Copies the core's view into the synced state (participants by userId, the prompt on screen,
+ * the active language). Only changed fields produce patches (schema setters compare).
  */
-export function syncConversationState(state: ConversationState, participants: readonly ParticipantView[], prompt: { current?: ShownPrompt; count: number }, hostUserId: string | undefined): void {
+export function syncConversationState(state: ConversationState, participants: readonly ParticipantView[], prompt: { current?: ShownPrompt; count: number }, hostUserId: string | undefined, language: LanguageView): void {
+  state.activeLanguageCode = language.activeLanguageCode;
+  state.switchAt = language.switchAt ?? 0;
   for (const view of participants) {
     let ps = state.participants.get(view.userId);
     if (!ps) {

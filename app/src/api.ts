@@ -1,3 +1,5 @@
+import type { SessionSummary } from "../../src/session/sessionSummary.js";
+
 /**
  * The REST calls of the demo client (DESIGN §7, under `/api/conversations`) and the dev-only
  * token endpoint of `/app`. Every call carries `Authorization: Bearer <token>`; errors come back
@@ -182,4 +184,10 @@ export function joinGroupByCode(token: string, inviteCode: string): Promise<Grou
 /** `POST /api/conversations/sessions/:id/join` of a public group (the full join body). */
 export function joinGroup(token: string, sessionId: string): Promise<GroupJoin> {
   return call("POST", `/api/conversations/sessions/${encodeURIComponent(sessionId)}/join`, token, {});
+}
+
+/** `GET /api/conversations/sessions/:id/summary` (DESIGN §10): what a participant looks at after a call. */
+export async function sessionSummary(token: string, sessionId: string): Promise<SessionSummary> {
+  const res = await call<{ summary: SessionSummary }>("GET", `/api/conversations/sessions/${encodeURIComponent(sessionId)}/summary`, token);
+  return res.summary;
 }

@@ -17,6 +17,7 @@ import { ChatPanel } from "./chatPanel.js";
 import { PeerLink, type AudioStats } from "./peerLink.js";
 import { MicLevelMeter, VoiceActivityDetector } from "./voiceActivity.js";
 import { isRecordingOver, MicRecorder } from "./micRecorder.js";
+import { showSessionSummary, TalkInsights } from "./talkInsights.js";
 
 // ---------------------------------------------------------------------------------------------
 // Protocol payloads (DESIGN §5)
@@ -619,8 +620,13 @@ async function onMatchFound(found: MatchFoundMsg): Promise<void> {
   wireConversation(room, found);
 }
 
+let insights: TalkInsights | null = null;
+$("switch-language").addEventListener("click", () => insights?.requestSwitch());
+
 function wireConversation(room: Room<unknown, ConversationState>, found: MatchFoundMsg): void {
   const partnerId = found.partner.userId;
+  insights?.dispose();
+  insights = new TalkInsights(room, debug.userId ?? "", languageName);
   chatPanel?.dispose();
   chatPanel = new ChatPanel($("talk-chat"), room, { userId: debug.userId ?? "", moderator: false, onNotification: (n) => chatHome?.notified(n) });
   room.onMessage("partner_joined", (msg: { partnerId: string; partnerName: string }) => {
@@ -671,7 +677,10 @@ function wireConversation(room: Room<unknown, ConversationState>, found: MatchFo
     }
     showError(`${msg.code}: ${msg.message}`);
   });
-  room.onStateChange((state) => renderState(state));
+  room.onStateChange((state) => {
+    renderState(state);
+    insights?.render(state);
+  });
   room.onDrop(() => status("Connection to parley lost. Reconnecting…"));
   room.onReconnect(() => status("Reconnected."));
   room.onLeave((code) => {
@@ -770,6 +779,9 @@ function onSessionEnded(msg: SessionEndedMsg): void {
     error: "The conversation stopped because of an error.",
   };
   text("ended-summary", `${reasons[msg.reason] ?? msg.reason} Duration: ${formatDuration(msg.durationSeconds)} (${msg.status}).${msg.recordingUrl ? " A recording is available." : ""}`);
+  insights?.dispose();
+  if (token && match) void showSessionSummary(token, match.sessionId, languageName);
+  else $("session-summary").hidden = true;
   // Nothing to rate when the partner never came (expired); reporting a no-show stays possible.
   $("rate-form").hidden = msg.status === "expired";
   $<HTMLFormElement>("rate-form").reset();

@@ -26,6 +26,8 @@ import {
 import { createRoomCalls, type RoomCalls } from "./roomCalls.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
 import { transcriptStatus } from "../session/transcriptStatus.js";
+import { sessionSummaryView } from "../session/sessionSummary.js";
+import type { ChatMessageRecord } from "../chat/chatRecords.js";
 import { recordingAccess } from "./recordingAccess.js";
 import { createSessionJoiner, LIVE_STATUSES } from "./sessionJoin.js";
 import { historyItemView, matchStatusView, page, sessionDetailsView, topicDetailsView, topicSummaryView } from "./sessionViews.js";
@@ -80,6 +82,8 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
  * - `GET /sessions/:id` — `{ session }` for participants, admins and moderators.
  *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
+ * - `GET /sessions/:id/summary` — `{ summary }` for the session's participants (DESIGN §10,
+ *   `sessionSummaryView`). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
  * - `POST /sessions/:id/end` — 200 `{ success: true }` (the room persists the end right after).
  *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE`, `FORBIDDEN` (group, not host).
  * - `POST /sessions/:id/rate` — 200 `{ success: true, averageRating }`. `SESSION_NOT_FOUND`,
@@ -234,6 +238,27 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     assertParticipantOrStaff(session, principal);
     const view = sessionDetailsView(session, deps.now(), session.participants.some((p) => p.userId === principal.userId));
     res.json({ session: { ...view.session, ...(await recordingAccess(deps.recordings, session, principal)) } });
+  });
+
+  /** Every message of a session's chat (channel id = session id), page by page. */
+  async function sessionMessages(sessionId: string): Promise<ChatMessageRecord[]> {
+    const all: ChatMessageRecord[] = [];
+    let before: string | undefined;
+    do {
+      const page = await store.messages.listBefore(sessionId, { limit: 100, ...(before ? { before } : {}) });
+      all.push(...page.messages);
+      before = page.nextCursor;
+    } while (before);
+    return all;
+  }
+
+  router.get("/sessions/:id/summary", async (req, res) => {
+    const id = idParam(req);
+    const session = await loadSession(id);
+    const principal = principalOf(res);
+    assertParticipant(session, principal.userId);
+    const { recordingUrl } = await recordingAccess(deps.recordings, session, principal);
+    res.json({ summary: sessionSummaryView(session, principal.userId, await sessionMessages(id), deps.now(), recordingUrl) });
   });
 
   router.post("/sessions/:id/end", async (req, res) => {

@@ -124,6 +124,9 @@ export function openApiDocument(): JsonSchema {
     [`${C}/sessions/{id}/transcript`]: {
       get: operation({ summary: "The session's transcript status: pending (recorded, not transcribed yet), ready (with transcriptId and url when given) or unavailable (not recorded)", tag: conv, parameters: [sessionId], success: [200, "{ status: pending|ready|unavailable, transcriptId?, url? }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
     },
+    [`${C}/sessions/{id}/summary`]: {
+      get: operation({ summary: "What a participant looks at after a call (DESIGN §10): duration, my talk time, share and turns per language, partners' talk time, prompts covered, corrections of my messages, ratings, recording link", tag: conv, parameters: [sessionId], success: [200, "{ summary: { sessionId, status, sessionType, topicCode, durationSeconds, me: { userId, spokenSeconds, talkShare, turnCount, byLanguage: { <lang>: { spokenSeconds, turnCount } } }, partners: [{ userId, displayName, spokenSeconds, talkShare }], prompts: [{ promptKey, category, languageCode }], corrections: [{ original, corrected, note?, offsetSeconds, from }], ratingGiven?, ratingsReceived: [{ rating, feedback? }], recordingUrl? } }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
+    },
     [`${C}/sessions/{id}/report`]: {
       post: operation({ summary: "Report a participant (optionally block them); once per reported user per session. More than 3 distinct reporters since the last resolution flag the user for review (participant.flagged)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "ALREADY_REPORTED"] }),
     },

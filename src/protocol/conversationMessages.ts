@@ -13,7 +13,7 @@ const userIdSchema = z.string().min(1).max(128);
 export const signalMessageSchema = z.strictObject({ sdp: z.string(), targetUserId: userIdSchema });
 /** `ice_candidate` `{ candidate, targetUserId }`; the candidate is checked by `validateIceCandidate`. */
 export const iceCandidateMessageSchema = z.strictObject({ candidate: z.unknown(), targetUserId: userIdSchema });
-/** The `{}` of `request_next_prompt`, `heartbeat`, `end_session`, `leave_session`. */
+/** The `{}` of `request_next_prompt`, `request_language_switch`, `heartbeat`, `end_session`, `leave_session`. */
 export const emptyMessageSchema = z.strictObject({});
 /** `speaking` `{ speaking }`: a voice-activity edge. */
 export const speakingMessageSchema = z.strictObject({ speaking: z.boolean() });
@@ -32,6 +32,7 @@ export const conversationClientMessages = {
   answer: signalMessageSchema,
   ice_candidate: iceCandidateMessageSchema,
   request_next_prompt: emptyMessageSchema,
+  request_language_switch: emptyMessageSchema,
   speaking: speakingMessageSchema,
   heartbeat: emptyMessageSchema,
   end_session: emptyMessageSchema,
@@ -79,6 +80,25 @@ export interface NewPromptMessage {
   category: "icebreaker" | "main_topic" | "follow_up";
 }
 
+/**
+ * `language_switch` (DESIGN §10 tandem half-time switch), to everyone: the language now active,
+ * when it switched (epoch ms), and the first prompt in it (absent when its topic has none).
+ */
+export interface LanguageSwitchMessage {
+  activeLanguageCode: string;
+  at: number;
+  prompt?: NewPromptMessage;
+}
+
+/**
+ * `talk_balance` (DESIGN §10 talk-time balance), to one participant: `share` = their own share
+ * (0–1) of the last 3 minutes' talk time; `invite_partner` to the dominant, `your_turn` to the quiet one.
+ */
+export interface TalkBalanceMessage {
+  share: number;
+  suggestion: "invite_partner" | "your_turn";
+}
+
 /** `session_ended`; `durationSeconds` in whole seconds. */
 export interface SessionEndedMessage {
   reason: "completed" | "partner_left" | "timeout" | "host_ended" | "error";
@@ -109,5 +129,7 @@ export interface ConversationServerMessages {
   session_ended: SessionEndedMessage;
   rated: RatedMessage;
   recording_started: RecordingStartedMessage;
+  language_switch: LanguageSwitchMessage;
+  talk_balance: TalkBalanceMessage;
   error: ErrorMessage;
 }

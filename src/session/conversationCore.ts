@@ -2,13 +2,15 @@ import { ChannelCore, type ChatActor } from "../chat/channelCore.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { events } from "../events/eventBuilders.js";
 import type { ConversationServerMessages } from "../protocol/conversationMessages.js";
-import type { ParticipantRecord, SessionRecord } from "../store/records.js";
+import type { LanguageSpeakingStats, ParticipantEndStats, ParticipantRecord, SessionRecord } from "../store/records.js";
 import type { StoreWrite } from "../store/storeWrites.js";
 import type { Topic } from "../topics/topic.js";
 import { PromptScheduler, type ShownPrompt } from "./promptScheduler.js";
 import { DEFAULT_GROUP_MAX_PARTICIPANTS, DEFAULT_GROUP_MIN_PARTICIPANTS, SessionLifecycle, type EndReason, type SessionLimits, type SessionTransition, type Tier } from "./sessionLifecycle.js";
 import { IceCandidateBudget, PairSignalingBudget, validateIceCandidate, validateSdp } from "./signalingValidation.js";
+import { LanguageSwitch, type LanguageSwitchEvent } from "./languageSwitch.js";
 import { SpeakingStats } from "./speakingStats.js";
+import { TalkBalance, talkShares, type TalkBalanceNudge } from "./talkBalance.js";
 
 /** Who a message goes to. */
 export type Recipient = { kind: "user"; userId: string } | { kind: "all" } | { kind: "allExcept"; userId: string };
@@ -65,7 +67,13 @@ export interface JoinCandidate {
 /** Options of {@link ConversationCore}. */
 export interface ConversationCoreOptions {
   session: SessionRecord & GroupSessionFields;
+  /** The session's topic in its `targetLanguageCode` (a tandem's: the initiator's target). */
   topic: Topic;
+  /**
+   * Tandem only: the same topic code in the partner's target language, for the second half
+   * (DESIGN §10). Without it a tandem session keeps one language (no switch).
+   */
+  otherTopic?: Topic;
   limits: Pick<SessionLimits, "joinTimeoutSeconds" | "maxDurationFreeSeconds" | "maxDurationPremiumSeconds">;
   prompts: { intervalMinSeconds: number; intervalMaxSeconds: number; maxPrompts: number };
   /** Signaling messages per minute per pair (DESIGN §5). @default 100 */
@@ -86,6 +94,19 @@ export interface ParticipantView {
   speaking: boolean;
   spokenSeconds: number;
   turnCount: number;
+  /** Share (0–1) of the session's talk time so far (DESIGN §5 `talkShare`). */
+  talkShare: number;
+}
+
+/** The synced language fields (DESIGN §5): the active language, and a tandem's scheduled switch (epoch ms). */
+export interface LanguageView {
+  activeLanguageCode: string;
+  switchAt?: number;
+}
+
+/** Rounds a 0–1 share to 3 decimals. */
+function roundShare(share: number): number {
+  return Math.round(share * 1000) / 1000;
 }
 
 function effects(partial: Partial<ConversationEffects> = {}): ConversationEffects {
@@ -133,6 +154,15 @@ export class ConversationCore {
   private readonly participants = new Map<string, ParticipantRecord>();
   private readonly prompts: PromptScheduler;
   private readonly speaking = new SpeakingStats();
+  /** Speaking stats while each language was active (DESIGN §10), by language code. */
+  private readonly speakingByLanguage = new Map<string, SpeakingStats>();
+  private readonly talkBalance = new TalkBalance();
+  private nudges = 0;
+  private readonly topic: Topic;
+  private readonly otherTopic: Topic | undefined;
+  private activeLanguage: string;
+  /** Tandem with both topics: the half-time switch, made when the session starts. */
+  private languageSwitch: LanguageSwitch | undefined;
   private readonly ice = new IceCandidateBudget();
   private readonly signaling: PairSignalingBudget;
   private readonly connected = new Set<string>();
@@ -165,6 +195,10 @@ export class ConversationCore {
       limits: options.limits,
     });
     this.knownHost = this.lifecycle.hostUserId;
+    this.topic = options.topic;
+    this.otherTopic = session.sessionType === "tandem" && options.otherTopic && options.otherTopic.targetLanguageCode !== options.topic.targetLanguageCode ? options.otherTopic : undefined;
+    this.activeLanguage = options.topic.targetLanguageCode;
+    this.statsIn(this.activeLanguage);
     this.prompts = new PromptScheduler({ topic: options.topic, ...options.prompts, random: options.random });
     this.signaling = new PairSignalingBudget(options.signalingPerMinutePerPair ?? 100);
     this.chat = new ChannelCore({ channelId: session.id, sessionStart: () => this.lifecycle.startedAt });
@@ -202,8 +236,11 @@ export class ConversationCore {
     if (session.status !== "waiting" && !(session.status === "active" && listed)) throw new ParleyError("SESSION_NOT_ACTIVE", `session ${sessionId} is ${session.status}`);
     const topic = topicOf(session.targetLanguageCode, session.topicCode);
     if (!topic) throw new ParleyError("TOPIC_NOT_FOUND", `topic ${session.topicCode} is gone`);
+    // Tandem: the same topic code in the partner's target language (DESIGN §10 half-time switch).
+    const otherLanguage = session.sessionType === "tandem" ? session.participants.find((p) => p.targetLanguageCode !== session.targetLanguageCode)?.targetLanguageCode : undefined;
+    const otherTopic = otherLanguage ? topicOf(otherLanguage, session.topicCode) : undefined;
     const prompts = { intervalMinSeconds: settings.promptIntervalMinSeconds, intervalMaxSeconds: settings.promptIntervalMaxSeconds, maxPrompts: settings.maxPrompts };
-    return new ConversationCore({ session, topic, limits: settings, prompts, signalingPerMinutePerPair: settings.signalingPerMinutePerPair, random });
+    return new ConversationCore({ session, topic, ...(otherTopic ? { otherTopic } : {}), limits: settings, prompts, signalingPerMinutePerPair: settings.signalingPerMinutePerPair, random });
   }
 
   /** The stored session as the core was opened with. */
@@ -303,7 +340,7 @@ export class ConversationCore {
   /** A participant's connection dropped; their seat is kept for the reconnection grace. */
   drop(userId: string, now: number): ConversationEffects {
     this.connected.delete(userId);
-    this.speaking.close(userId, now);
+    this.stopSpeaking(userId, now);
     return effects();
   }
 
@@ -322,7 +359,7 @@ export class ConversationCore {
    */
   leave(userId: string, reason: "ended" | "disconnect", now: number): ConversationEffects {
     this.connected.delete(userId);
-    this.speaking.close(userId, now);
+    this.stopSpeaking(userId, now);
     if (this.lifecycle.isEnded || !this.lifecycle.isParticipant(userId)) return effects();
     const immediate: ConversationOutgoing[] = [{ to: to.allExcept(userId), type: "partner_left", payload: { partnerId: userId, reason } }];
     const transition = this.lifecycle.leave(userId, now);
@@ -351,13 +388,37 @@ export class ConversationCore {
     return this.transitionEffects(this.lifecycle.adminEnd(now, reason));
   }
 
-  /** The room's clock: deadlines (join timeout, time limit) and due prompts. */
+  /**
+   * The room's clock: deadlines (join timeout, time limit), the tandem half-time switch, due
+   * prompts and the talk-time balance (DESIGN §6, §10).
+   */
   tick(now: number): ConversationEffects {
     const transition = this.lifecycle.checkTimers(now);
     if (transition) return this.transitionEffects(transition);
     if (this.lifecycle.status !== "active") return effects();
+    let result = effects();
+    const switched = this.languageSwitch?.due(now);
+    if (switched) result = merge(result, this.switchEffects(switched));
     const prompt = this.prompts.due(now);
-    return prompt ? this.promptEffects(prompt) : effects();
+    if (prompt) result = merge(result, this.promptEffects(prompt));
+    const nudge = this.talkBalance.check(this.presentParticipants(), now);
+    if (nudge) result = merge(result, this.nudgeEffects(nudge));
+    return result;
+  }
+
+  /**
+   * `request_language_switch` (DESIGN §10): the switch happens at once when every participant
+   * of the tandem asked; nothing changes before that.
+   * @throws ParleyError `SESSION_NOT_ACTIVE`, `NOT_A_PARTICIPANT`, `INVALID_REQUEST` (not a
+   *   tandem session, or the language already switched)
+   */
+  requestLanguageSwitch(userId: string, now: number): ConversationEffects {
+    this.assertActive();
+    if (!this.lifecycle.isParticipant(userId)) throw new ParleyError("NOT_A_PARTICIPANT", "you are not a participant of this session");
+    if (!this.languageSwitch) throw new ParleyError("INVALID_REQUEST", "only a tandem session switches language");
+    if (this.languageSwitch.hasSwitched) throw new ParleyError("INVALID_REQUEST", "the language already switched");
+    const switched = this.languageSwitch.request(userId, now);
+    return switched ? this.switchEffects(switched) : effects();
   }
 
   /**
@@ -375,6 +436,8 @@ export class ConversationCore {
   speakingEdge(userId: string, speaking: boolean, now: number): ConversationEffects {
     this.assertActive();
     this.speaking.edge(userId, speaking, now);
+    this.statsIn(this.activeLanguage).edge(userId, speaking, now);
+    this.talkBalance.edge(userId, speaking, now);
     return effects();
   }
 
@@ -440,6 +503,7 @@ export class ConversationCore {
   /** The synced participants (role, connection, speaking stats), for the room's state. */
   participantViews(now: number): ParticipantView[] {
     const stats = this.speaking.snapshotAll(now);
+    const shares = this.sharesOf(stats);
     const host = this.lifecycle.hostUserId;
     return [...this.participants.values()].map((p) => ({
       userId: p.userId,
@@ -453,12 +517,98 @@ export class ConversationCore {
       speaking: stats[p.userId]?.speaking ?? false,
       spokenSeconds: stats[p.userId]?.spokenSeconds ?? 0,
       turnCount: stats[p.userId]?.turnCount ?? 0,
+      talkShare: shares[p.userId] ?? 0,
     }));
+  }
+
+  /** The active language and a tandem's scheduled switch (DESIGN §5 synced state). */
+  languageView(): LanguageView {
+    return { activeLanguageCode: this.activeLanguage, ...(this.languageSwitch ? { switchAt: this.languageSwitch.switchAt } : {}) };
   }
 
   /** The prompt on screen and how many were shown. */
   promptView(): { current?: ShownPrompt; count: number } {
     return { current: this.prompts.current, count: this.prompts.count };
+  }
+
+  /** The speaking stats of `language`, made on first use. */
+  private statsIn(language: string): SpeakingStats {
+    let stats = this.speakingByLanguage.get(language);
+    if (!stats) {
+      stats = new SpeakingStats();
+      this.speakingByLanguage.set(language, stats);
+    }
+    return stats;
+  }
+
+  /** Closes `userId`'s open speaking interval everywhere (disconnect, leave). */
+  private stopSpeaking(userId: string, now: number): void {
+    this.speaking.close(userId, now);
+    this.statsIn(this.activeLanguage).close(userId, now);
+    this.talkBalance.edge(userId, false, now);
+  }
+
+  /** Talk shares (0–1, 3 decimals) from the stats snapshots, by userId. */
+  private sharesOf(stats: Record<string, { spokenSeconds: number }>): Record<string, number> {
+    const spoken = Object.fromEntries([...this.participants.keys()].map((userId) => [userId, stats[userId]?.spokenSeconds ?? 0]));
+    return Object.fromEntries(Object.entries(talkShares(spoken)).map(([userId, share]) => [userId, roundShare(share)]));
+  }
+
+  /** Participants connected now, in the order they are listed. */
+  private presentParticipants(): string[] {
+    return [...this.participants.keys()].filter((userId) => this.connected.has(userId));
+  }
+
+  /**
+   * The tandem switch (DESIGN §10): the other language becomes active (an ongoing turn carries
+   * over to its stats without counting a new turn), the next prompt comes from the topic in it,
+   * and everyone gets `language_switch` with that prompt; the prompt list is stored.
+   */
+  private switchEffects(switched: LanguageSwitchEvent): ConversationEffects {
+    const previous = this.activeLanguage;
+    this.activeLanguage = switched.activeLanguageCode;
+    for (const userId of this.statsIn(previous).closeAll(switched.at)) this.statsIn(this.activeLanguage).resume(userId, switched.at);
+    const topic = this.otherTopic && this.otherTopic.targetLanguageCode === this.activeLanguage ? this.otherTopic : this.topic;
+    const shown = this.prompts.switchTopic(topic, switched.at);
+    const prompt = shown ? { promptKey: shown.promptKey, text: shown.prompt.text, category: shown.category } : undefined;
+    const told: ConversationOutgoing = { to: to.all(), type: "language_switch", payload: { activeLanguageCode: this.activeLanguage, at: switched.at, ...(prompt ? { prompt } : {}) } };
+    if (!shown) return effects({ immediate: [told] });
+    return { ...this.promptEffects(shown), immediate: [told] };
+  }
+
+  /**
+   * A talk-balance nudge (DESIGN §10): `talk_balance` to the dominant (`invite_partner`) and the
+   * quiet participant (`your_turn`), each with their own share of the window, and a follow-up
+   * prompt of the active topic to the quiet one alone (follow-ups in turn; not one of the
+   * session's shared prompts).
+   */
+  private nudgeEffects(nudge: TalkBalanceNudge): ConversationEffects {
+    const immediate: ConversationOutgoing[] = [
+      { to: to.user(nudge.dominant.userId), type: "talk_balance", payload: { share: roundShare(nudge.dominant.share), suggestion: "invite_partner" } },
+      { to: to.user(nudge.quiet.userId), type: "talk_balance", payload: { share: roundShare(nudge.quiet.share), suggestion: "your_turn" } },
+    ];
+    const topic = this.otherTopic && this.otherTopic.targetLanguageCode === this.activeLanguage ? this.otherTopic : this.topic;
+    const followUps = topic.prompts.filter((p) => p.type === "follow_up").sort((a, b) => a.order - b.order);
+    const followUp = followUps[this.nudges % Math.max(1, followUps.length)];
+    this.nudges += 1;
+    if (followUp) immediate.push({ to: to.user(nudge.quiet.userId), type: "new_prompt", payload: { promptKey: followUp.promptKey, text: followUp.text, category: "follow_up" } });
+    return effects({ immediate });
+  }
+
+  /** What the end stores per participant: totals, per-language stats, talk share. */
+  private endStats(at: number): Record<string, ParticipantEndStats> {
+    const stats = this.speaking.snapshotAll(at);
+    const shares = this.sharesOf(stats);
+    const result: Record<string, ParticipantEndStats> = {};
+    for (const userId of this.participants.keys()) {
+      const byLanguage: Record<string, LanguageSpeakingStats> = {};
+      for (const [language, languageStats] of this.speakingByLanguage) {
+        const s = languageStats.snapshot(userId, at);
+        byLanguage[language] = { spokenSeconds: s.spokenSeconds, turnCount: s.turnCount };
+      }
+      result[userId] = { spokenSeconds: stats[userId]?.spokenSeconds ?? 0, turnCount: stats[userId]?.turnCount ?? 0, byLanguage, talkShare: shares[userId] ?? 0 };
+    }
+    return result;
   }
 
   private assertActive(): void {
@@ -485,7 +635,7 @@ export class ConversationCore {
   }
 
   private promptEffects(shown: ShownPrompt): ConversationEffects {
-    const prompts = this.prompts.shown.map((p) => ({ promptKey: p.promptKey, category: p.category, displayedAt: new Date(p.displayedAt) }));
+    const prompts = this.prompts.shown.map((p) => ({ promptKey: p.promptKey, category: p.category, displayedAt: new Date(p.displayedAt), languageCode: p.languageCode }));
     return effects({
       immediate: [{ to: to.all(), type: "new_prompt", payload: { promptKey: shown.promptKey, text: shown.prompt.text, category: shown.category } }],
       writes: [{ kind: "session.patch", id: this.sessionId, patch: { prompts } }],
@@ -507,6 +657,10 @@ export class ConversationCore {
       const started = events.conversationStarted(this.session, joined.map((userId) => ({ userId, targetLanguageCode: this.participants.get(userId)?.targetLanguageCode ?? "" })), t.at);
       const first = this.prompts.start(t.at);
       const endsAt = this.lifecycle.endsAt ?? t.at;
+      if (this.otherTopic && endsAt > t.at) {
+        const languages = [this.topic.targetLanguageCode, this.otherTopic.targetLanguageCode] as const;
+        this.languageSwitch = new LanguageSwitch({ languages, participantIds: joined, startedAt: t.at, limitSeconds: (endsAt - t.at) / 1000 });
+      }
       const write: StoreWrite = { kind: "session.transition", id: this.sessionId, expected: [t.from], patch: { status: "active", startedAt: new Date(t.at), ...hostPatch }, events: started };
       const result = effects({ writes: [write], notes: [{ kind: "started", at: t.at, endsAt }], onWriteFailure: "end_with_error" });
       if (!first) return result;
@@ -515,8 +669,9 @@ export class ConversationCore {
     }
     this.prompts.stop();
     this.speaking.closeAll(t.at);
+    for (const languageStats of this.speakingByLanguage.values()) languageStats.closeAll(t.at);
     const stats = this.speaking.snapshotAll(t.at);
-    const participantStats = Object.fromEntries(Object.entries(stats).map(([userId, s]) => [userId, { spokenSeconds: s.spokenSeconds, turnCount: s.turnCount }]));
+    const participantStats = this.endStats(t.at);
     const participants = [...this.participants.values()].map((p) => ({
       userId: p.userId,
       targetLanguageCode: p.targetLanguageCode,

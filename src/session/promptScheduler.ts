@@ -11,6 +11,8 @@ export interface ShownPrompt {
   category: PromptCategory;
   /** When it was displayed (epoch ms). */
   displayedAt: number;
+  /** The language of the topic it came from (`topic.targetLanguageCode`). */
+  languageCode: string;
 }
 
 /** Options of {@link PromptScheduler}; intervals in **seconds** (DESIGN §6, seed 002 §6.3). */
@@ -33,7 +35,7 @@ export interface PromptSchedulerOptions {
  * Each displayed prompt reschedules the next from the moment it was displayed.
  */
 export class PromptScheduler {
-  private readonly topic: Topic;
+  private topic: Topic;
   private readonly minMs: number;
   private readonly maxMs: number;
   /** Most prompts per session. */
@@ -108,14 +110,26 @@ export class PromptScheduler {
     return this.show(now);
   }
 
+  /**
+   * Tandem half-time switch (DESIGN §10): later prompts come from `topic` — the same topic code
+   * in the other language, whose prompt keys are the same, so the session goes on with the next
+   * unused prompt — and one is displayed at once, even when `maxPrompts` were already shown (the
+   * new half opens with a prompt; automatic ones stay within the maximum).
+   * @returns the prompt, or undefined when stopped or the topic has nothing to show.
+   */
+  switchTopic(topic: Topic, now: number): ShownPrompt | undefined {
+    this.topic = topic;
+    return this.show(now, true);
+  }
+
   /** Stops automatic prompts (session ended): `nextAt` becomes undefined, nothing more is shown. */
   stop(): void {
     this.stopped = true;
     this.next = undefined;
   }
 
-  private show(now: number): ShownPrompt | undefined {
-    if (this.stopped || this.history.length >= this.maxPrompts) return undefined;
+  private show(now: number, pastMax = false): ShownPrompt | undefined {
+    if (this.stopped || (!pastMax && this.history.length >= this.maxPrompts)) return undefined;
     const prompt = selectNextPrompt(this.topic, this.history);
     if (prompt === undefined) {
       this.next = undefined;
@@ -126,6 +140,7 @@ export class PromptScheduler {
       promptKey: prompt.promptKey,
       category: promptCategory(prompt.type),
       displayedAt: now,
+      languageCode: this.topic.targetLanguageCode,
     };
     this.history.push(shown);
     this.next = this.history.length < this.maxPrompts ? now + this.interval() : undefined;

@@ -66,6 +66,21 @@ export class SpeakingStats {
   }
 
   /**
+   * Opens a speaking interval of `userId` at `now` without counting a turn: the speaker was
+   * already speaking when these stats began to apply (the tandem switch carries an ongoing turn
+   * into the new language's stats, DESIGN §10).
+   * @returns the new snapshot, or null when already speaking.
+   * @throws RangeError when `now` is not a finite number.
+   */
+  resume(userId: string, now: number): SpeakingSnapshot | null {
+    const track = this.track(userId, now);
+    const at = this.advance(track, now);
+    if (track.openSince !== undefined) return null;
+    track.openSince = at;
+    return this.view(track, at);
+  }
+
+  /**
    * Closes a stale open interval (the participant disconnected or the session ended) without
    * counting a turn.
    * @returns the new snapshot, or null when `userId` was not speaking.

@@ -50,6 +50,24 @@ export interface ParticipantRecord {
   /** Seconds of speech, from `speaking` edges. */
   spokenSeconds: number;
   turnCount: number;
+  /** Speaking stats per active language, e.g. `{ en: { spokenSeconds, turnCount } }` (DESIGN §10, stored at the end). */
+  byLanguage?: Record<string, LanguageSpeakingStats>;
+  /** Share (0–1) of the session's talk time, stored at the end (DESIGN §5 `talkShare`). */
+  talkShare?: number;
+}
+
+/** Seconds spoken and turns taken while one language was active (DESIGN §10 tandem switch). */
+export interface LanguageSpeakingStats {
+  spokenSeconds: number;
+  turnCount: number;
+}
+
+/** What a session's end stores per participant (merged into its participant record). */
+export interface ParticipantEndStats {
+  spokenSeconds: number;
+  turnCount: number;
+  byLanguage?: Record<string, LanguageSpeakingStats>;
+  talkShare?: number;
 }
 
 /** A rating of a session by one participant (DESIGN §6). */
@@ -72,7 +90,8 @@ export interface SessionRecord {
   targetLevel: CefrLevel;
   status: SessionStatus;
   participants: ParticipantRecord[];
-  prompts: { promptKey: string; category: "icebreaker" | "main_topic" | "follow_up"; displayedAt: Date }[];
+  /** Prompts shown to everyone, oldest first; `languageCode` = the topic's language it was shown in. */
+  prompts: { promptKey: string; category: "icebreaker" | "main_topic" | "follow_up"; displayedAt: Date; languageCode?: string }[];
   matchRequestIds: string[];
   compatibilityScore?: number;
   /** Group: the host (the creator, then whoever the room hands the role to). */

@@ -1,6 +1,6 @@
 import { isParleyError, type ParleyError } from "../errors/errorCodes.js";
 import type { EventEnvelope } from "../events/envelope.js";
-import type { MatchRequestRecord, MatchRequestStatus, ParticipantRecord, SessionRecord, SessionStatus } from "./records.js";
+import type { MatchRequestRecord, MatchRequestStatus, ParticipantEndStats, ParticipantRecord, SessionRecord, SessionStatus } from "./records.js";
 import type { Store } from "./repositories.js";
 
 /**
@@ -21,7 +21,7 @@ export type StoreWrite =
    * stored participants (so a concurrent erasure of a name is kept). Refused unless the status
    * is one of `expected`.
    */
-  | { kind: "session.transition"; id: string; expected: readonly SessionStatus[]; patch: Partial<SessionRecord>; participantStats?: Record<string, { spokenSeconds: number; turnCount: number }>; events?: EventEnvelope[] }
+  | { kind: "session.transition"; id: string; expected: readonly SessionStatus[]; patch: Partial<SessionRecord>; participantStats?: Record<string, ParticipantEndStats>; events?: EventEnvelope[] }
   /** `sessions.patch` of live fields (prompts): always applied. */
   | { kind: "session.patch"; id: string; patch: Partial<SessionRecord> }
   /**

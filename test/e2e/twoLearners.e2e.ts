@@ -5,7 +5,8 @@
  * Marie (native fr, learns en B1) and Jean (native en, learns fr B1) sign in with development
  * tokens, ask for a tandem on the same topic, get matched, connect their peer connections through
  * parley's signaling, hear each other (inbound audio bytes grow), see the icebreaker, move to the
- * next prompt, end the conversation, rate it, and find it in `GET /api/conversations/history`.
+ * next prompt, switch the tandem's language early (both ask), end the conversation, read their
+ * session summary, rate it, and find it in `GET /api/conversations/history`.
  *
  * Run with `npm run test:e2e` (test/e2e/run.sh), not directly: that script installs Chromium,
  * builds the app and isolates the network. Screenshots go to test/e2e/artifacts/two-learners/. Every wait is on
@@ -194,6 +195,23 @@ async function scenario({ baseUrl, browser, artifacts, learners, dataDir }: Scen
     await waitUntil(() => tracksOf(dataDir, sessionId, userIds), (t) => t.every((x, i) => x.size > (first[i]?.size ?? 0)), "both tracks grow with the call");
   });
 
+  await step("tandem: both practise Marie's target first, both click Switch now, both see Français and a prompt of the topic in French", async () => {
+    for (const l of both) {
+      await l.page.locator("#talk-language", { hasText: "(en)" }).waitFor();
+      await l.page.locator("#talk-switch-at", { hasText: /switches in \d+:\d\d/ }).waitFor();
+    }
+    const before = await marie.page.evaluate(() => window.parley.prompt?.promptKey);
+    await marie.page.getByRole("button", { name: "Switch now" }).click();
+    await marie.page.locator("#talk-language-note", { hasText: "when your partner asks too" }).waitFor();
+    await jean.page.getByRole("button", { name: "Switch now" }).click();
+    for (const l of both) {
+      await l.page.locator("#talk-language", { hasText: "(fr)" }).waitFor();
+      await l.page.locator("#talk-language-note", { hasText: "now speak" }).waitFor();
+      await l.page.waitForFunction((key) => !!window.parley.prompt && window.parley.prompt.promptKey !== key, before);
+    }
+    await Promise.all(both.map((l) => screenshot(l, "switched")));
+  });
+
   await step("Jean ends the conversation: both see the rating form", async () => {
     await jean.page.getByRole("button", { name: "End conversation" }).click();
     await Promise.all(both.map((l) => phase(l, "ended")));
@@ -201,6 +219,16 @@ async function scenario({ baseUrl, browser, artifacts, learners, dataDir }: Scen
       await l.page.getByRole("group", { name: "How was your conversation?" }).waitFor({ state: "visible" });
       await l.page.getByText("Report your partner").waitFor({ state: "visible" });
       assert.match((await l.page.locator("#ended-summary").textContent()) ?? "", /Duration: \d+:\d\d \(completed\)/);
+    }
+  });
+
+  await step("both see their session summary: talk time, time per language, prompts in both languages", async () => {
+    for (const l of both) {
+      const summary = l.page.locator("#session-summary");
+      await summary.getByRole("heading", { name: "Your summary" }).waitFor();
+      const textContent = (await summary.textContent()) ?? "";
+      assert.match(textContent, /you spoke \d+:\d\d \(\d+%\)/);
+      assert.match(textContent, /Prompts covered: \d+ \(English \(en\), Français \(fr\)\)/);
     }
   });
 

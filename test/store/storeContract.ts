@@ -279,10 +279,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const s = session([a, b], {
           status: "completed",
           participants: [
-            participant(a, { avatarUrl: "https://example.test/a.png", joinedAt: new Date(T0 + 1000), leftAt: new Date(T0 + 9 * MIN), spokenSeconds: 120.5, turnCount: 7 }),
+            participant(a, { avatarUrl: "https://example.test/a.png", joinedAt: new Date(T0 + 1000), leftAt: new Date(T0 + 9 * MIN), spokenSeconds: 120.5, turnCount: 7, talkShare: 0.549, byLanguage: { en: { spokenSeconds: 100.5, turnCount: 5 }, fr: { spokenSeconds: 20, turnCount: 2 } } }),
             participant(b, { role: "partner", tier: "premium", joinedAt: new Date(T0 + 2000), spokenSeconds: 99, turnCount: 6 }),
           ],
-          prompts: [{ promptKey: "icebreaker.1", category: "icebreaker", displayedAt: new Date(T0 + 3000) }],
+          prompts: [
+            { promptKey: "icebreaker.1", category: "icebreaker", displayedAt: new Date(T0 + 3000), languageCode: "en" },
+            { promptKey: "main.1", category: "main_topic", displayedAt: new Date(T0 + 5 * MIN), languageCode: "fr" },
+          ],
           compatibilityScore: 87.5,
           hostUserId: a,
           startedAt: new Date(T0 + 2000),

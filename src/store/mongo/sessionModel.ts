@@ -29,6 +29,9 @@ const participantSchema = new Schema<ParticipantRecord>(
     leftAt: Date,
     spokenSeconds: { type: Number, required: true },
     turnCount: { type: Number, required: true },
+    // { <languageCode>: { spokenSeconds, turnCount } } (DESIGN §10).
+    byLanguage: { type: Schema.Types.Mixed },
+    talkShare: Number,
   },
   { _id: false },
 );
@@ -38,6 +41,7 @@ const promptSchema = new Schema<SessionRecord["prompts"][number]>(
     promptKey: { type: String, required: true },
     category: { type: String, enum: ["icebreaker", "main_topic", "follow_up"], required: true },
     displayedAt: { type: Date, required: true },
+    languageCode: String,
   },
   { _id: false },
 );

@@ -169,4 +169,19 @@ describe("PromptScheduler (DESIGN §6, seed 002 §6.3)", () => {
     assert.throws(() => new PromptScheduler({ topic: SIX_PROMPT_TOPIC, random: stub(0), intervalMinSeconds: 300, intervalMaxSeconds: 180 }), RangeError);
     assert.throws(() => new PromptScheduler({ topic: SIX_PROMPT_TOPIC, random: stub(0), maxPrompts: 0 }), RangeError);
   });
+  it("switchTopic goes on with the next unused prompt of the other language's topic, shows one past maxPrompts, and tags each prompt's language", () => {
+    const french = { ...SIX_PROMPT_TOPIC, targetLanguageCode: "fr", prompts: SIX_PROMPT_TOPIC.prompts.map((p) => ({ ...p, text: `fr ${p.text}` })) };
+    const p = new PromptScheduler({ topic: SIX_PROMPT_TOPIC, random: stub(0), maxPrompts: 2 });
+    p.start(T0);
+    p.requestNext(T0 + S);
+    assert.equal(p.requestNext(T0 + 2 * S), undefined, "the maximum holds before the switch");
+    const switched = p.switchTopic(french, T0 + 3 * S);
+    assert.equal(switched?.languageCode, "fr");
+    assert.match(switched?.prompt.text ?? "", /^fr /);
+    assert.ok(!["icebreaker.1", p.shown[1]?.promptKey].includes(switched?.promptKey), "not a prompt already shown");
+    assert.deepEqual(p.shown.map((x) => x.languageCode), ["en", "en", "fr"]);
+    assert.equal(p.requestNext(T0 + 4 * S), undefined, "and holds after it");
+    p.stop();
+    assert.equal(p.switchTopic(SIX_PROMPT_TOPIC, T0 + 5 * S), undefined, "nothing once stopped");
+  });
 });

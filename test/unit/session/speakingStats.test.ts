@@ -141,4 +141,11 @@ describe("SpeakingStats (DESIGN §6)", () => {
       assert.deepEqual(stats.snapshot("alice", T0), { spokenSeconds: 0, turnCount: 0, speaking: false });
     });
   });
+  it("resume opens an interval without counting a turn, and does nothing while already speaking", () => {
+    const stats = new SpeakingStats();
+    assert.deepEqual(stats.resume("alice", T0), { spokenSeconds: 0, turnCount: 0, speaking: true });
+    assert.equal(stats.resume("alice", T0 + S), null);
+    assert.deepEqual(stats.edge("alice", false, T0 + 4 * S), { spokenSeconds: 4, turnCount: 0, speaking: false });
+    assert.deepEqual(stats.edge("alice", true, T0 + 5 * S), { spokenSeconds: 4, turnCount: 1, speaking: true });
+  });
 });
