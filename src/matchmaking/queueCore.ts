@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ParleyError } from "../errors/errorCodes.js";
 import { events } from "../events/eventBuilders.js";
-import type { MatchExpiredMessage, MatchFoundMessage, MatchRequestView } from "../protocol/matchmakingMessages.js";
+import type { MatchExpiredMessage, MatchExplanation, MatchFoundMessage, MatchRequestView } from "../protocol/matchmakingMessages.js";
 import type { ParticipantRecord, SessionRecord } from "../store/records.js";
 import type { StoreWrite } from "../store/storeWrites.js";
 import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
 import { Matcher, type MatcherOptions, type MatchResult } from "./matcher.js";
+import { explainMatch } from "./matchExplanation.js";
 import { reminderTimes, ScheduledSlotBook, slotOpensAt, ticketForSlot } from "./scheduledSlots.js";
 import type { AdmittedTicket } from "./ticketAdmission.js";
 import type { Ticket } from "./ticket.js";
@@ -294,6 +295,7 @@ export class QueueCore {
       this.waits.record(t.targetLanguageCode, t.level, seconds, now);
       return { language: t.targetLanguageCode, seconds };
     });
+    const explanations = pair.map((entry) => explainMatch(match, entry.ticket));
     const matchFound = pair.map((entry, i) => {
       const partner = pair[1 - i] as WaitingEntry;
       const message: Omit<MatchFoundMessage, "reservation"> = {
@@ -304,6 +306,7 @@ export class QueueCore {
         sessionType: session.sessionType as "practice" | "tandem",
         topicCode: session.topicCode,
         ...(match.estimatedLevelDifference !== undefined ? { estimatedLevelDifference: match.estimatedLevelDifference } : {}),
+        ...(explanations[i] as MatchExplanation),
         partner: {
           userId: partner.ticket.userId,
           displayName: partner.holder.displayName,
@@ -332,7 +335,12 @@ export class QueueCore {
     return [{
       writes: [
         { kind: "session.create", record: session, events: events.conversationMatched(session, Math.round((now - older.createdAt) / 1000), now) },
-        ...pair.map((e): StoreWrite => ({ kind: "matchRequest.transition", id: e.ticket.id, expected: "pending", patch: { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now) } })),
+        ...pair.map((e, i): StoreWrite => ({
+          kind: "matchRequest.transition",
+          id: e.ticket.id,
+          expected: "pending",
+          patch: { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now), matchExplanation: { compatibilityScore: match.score, ...(explanations[i] as MatchExplanation) } },
+        })),
       ],
       messages: [],
       open: { sessionId, matchFound },
