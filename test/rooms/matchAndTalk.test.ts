@@ -31,6 +31,13 @@ describe("rooms: two learners matched and talking", () => {
     assert.notEqual(p.foundA.isInitiator, p.foundB.isInitiator);
     assert.equal(p.roomA.roomId, p.foundA.sessionId);
     assert.ok(p.foundA.compatibilityScore >= 50);
+    // Explainable match (DESIGN §10): why, in the payload, summing to the score.
+    for (const found of [p.foundA, p.foundB]) {
+      assert.equal(found.stage, "strict");
+      assert.equal(found.levelDifference, 0);
+      assert.equal(found.scoreBreakdown.level, 50);
+      assert.equal(Object.values(found.scoreBreakdown).reduce((x, y) => x + y, 0), found.compatibilityScore);
+    }
     assert.equal(p.inboxA.all("match_request").length, 1);
   });
 

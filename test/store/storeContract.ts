@@ -164,6 +164,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(await store.matchRequests.get(newId()), undefined);
       });
 
+      it("keeps the explanation of a match on the matched ticket (DESIGN §10)", async () => {
+        const t = ticket();
+        await store.matchRequests.create(t);
+        const matchExplanation = { compatibilityScore: 110, stage: "level_1" as const, levelDifference: -1, scoreBreakdown: { level: 30, tandem: 0, accent: 0, nativeLanguage: 0, notRecent: 30, premium: 50 } };
+        assert.equal(await store.matchRequests.transition(t.id, "pending", { status: "matched", matchedSessionId: newId(), matchedAt: new Date(T0 + MIN), matchExplanation }), true);
+        assert.deepEqual((await store.matchRequests.get(t.id))?.matchExplanation, matchExplanation);
+      });
+
       it("refuses a second pending ticket of one user with ALREADY_MATCHED and writes none of its events", async () => {
         const first = ticket();
         await store.matchRequests.create(first);
