@@ -91,7 +91,7 @@ export function openApiDocument(): JsonSchema {
       delete: operation({ summary: "Cancel my pending match request (idempotent)", tag: conv, parameters: [pathParameter("id", "match request id (UUID)", { type: "string", format: "uuid" })], success: [200, "{ success: true }"], errors: ["MATCH_REQUEST_NOT_FOUND", "ALREADY_MATCHED", "MATCH_EXPIRED", "MATCHING_UNAVAILABLE"] }),
     },
     [`${C}/match-request/status`]: {
-      get: operation({ summary: "My latest match request", tag: conv, success: [200, "{ matchRequest: { id, status, sessionId?, waitedSeconds, expiresAt } }"], errors: ["MATCH_REQUEST_NOT_FOUND"] }),
+      get: operation({ summary: "My latest match request", tag: conv, success: [200, "{ matchRequest: { id, status, sessionId?, waitedSeconds, expiresAt, targetLanguageCode, topicCode, sessionType, and once matched (DESIGN §10): compatibilityScore, stage (strict|level_1|same_category|any_level), levelDifference (signed, partner − me), scoreBreakdown { level, tandem, accent, nativeLanguage, notRecent, premium } summing to compatibilityScore } }"], errors: ["MATCH_REQUEST_NOT_FOUND"] }),
     },
     [`${C}/topics`]: {
       get: operation({ summary: "Topics of a language, with isUnlocked for me", tag: conv, parameters: queryParameters(topicListQuerySchema), success: [200, "{ topics: [...] }"], errors: [] }),
