@@ -148,4 +148,58 @@ describe("QueueCore (DESIGN §4–§5)", () => {
       assert.equal(found.compatibilityScore, 180);
     });
   });
+
+  describe("guardrails and suggestions at the any-level boundary (DESIGN §4, §10)", () => {
+    function waiting(q: QueueCore, ...tickets: Ticket[]): void {
+      for (const t of tickets) {
+        q.beginAdmission(t.userId);
+        q.ticketStored(admitted(t), holder(t), t.createdAt);
+      }
+    }
+
+    it("points an A1–A2 practice ticket at its tandem queue, counting native speakers of its target, even when it expires on that tick", () => {
+      const q = core();
+      const a1 = practiceTicket({ createdAt: T0, expiresAt: T0 + 120_000, level: "A1", topicCode: "hobbies.music", topicCategory: "hobbies" });
+      waiting(q, a1);
+      assert.deepEqual(q.tick(T0 + 119_999).suggestions, [], "not before the boundary");
+      const { units, suggestions } = q.tick(T0 + 120_000);
+      assert.deepEqual(suggestions, [{ ticketId: a1.id, userId: a1.userId, queue: "en+fr", nativeLanguageCode: "en", estimatedWaitTimeSeconds: suggestions[0]?.estimatedWaitTimeSeconds }]);
+      assert.deepEqual(units.flatMap((u) => u.messages), [{ userId: a1.userId, type: "match_expired", payload: { matchRequestId: a1.id } }], "and it expires on the same tick");
+    });
+
+    it("points a tandem ticket at its practice queue on the tick it reaches the boundary and expires", () => {
+      const q = new QueueCore({ queue: "en+fr", boundaries: { strictSeconds: 30, levelSeconds: 60, categorySeconds: 120 }, minCompatibilityScore: 50, suggestAfterSeconds: 120 });
+      const t = tandemTicket("fr", "en", { createdAt: T0, expiresAt: T0 + 120_000 });
+      waiting(q, t);
+      const { units, suggestions } = q.tick(T0 + 120_000);
+      assert.deepEqual(suggestions.map((s) => [s.ticketId, s.queue, s.nativeLanguageCode]), [[t.id, "en", undefined]]);
+      assert.equal(units.flatMap((u) => u.messages).length, 1);
+    });
+
+    it("suggests once, and never to a practice ticket at B1 or above", () => {
+      const q = core();
+      const a2 = practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000, level: "A2", topicCode: "hobbies.music", topicCategory: "hobbies" });
+      const b2 = practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000, level: "B2", nativeLanguageCode: "de", topicCode: "work.office", topicCategory: "work" });
+      const c2 = practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000, level: "C2", nativeLanguageCode: "de", topicCode: "work.office", topicCategory: "work" });
+      waiting(q, a2, b2, c2);
+      assert.deepEqual(q.tick(T0 + 120_000).suggestions.map((s) => s.ticketId), [a2.id]);
+      assert.deepEqual(q.tick(T0 + 121_000).suggestions, []);
+      assert.deepEqual(q.waitingByNativeLanguage(), { fr: 1 }, "B2 and C2 met at the any-level stage; the A2 (never two levels from anyone) waits alone");
+    });
+
+    it("passes MATCH_MAX_LEVEL_GAP to the matcher: B1 and C1 stay apart with a gap of 1, meet with the default 2", () => {
+      const pair = () => [
+        practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000, level: "B1" }),
+        practiceTicket({ createdAt: T0, expiresAt: T0 + 300_000, level: "C1", topicCode: "work.office", topicCategory: "work" }),
+      ] as const;
+      const strict = new QueueCore({ queue: "en", boundaries: { strictSeconds: 30, levelSeconds: 60, categorySeconds: 120 }, minCompatibilityScore: 50, maxLevelGap: 1, suggestAfterSeconds: 120 });
+      waiting(strict, ...pair());
+      assert.equal(strict.tick(T0 + 121_000).units.filter((u) => u.open).length, 0);
+      assert.equal(strict.waitingCount, 2);
+      const usual = core();
+      waiting(usual, ...pair());
+      const matched = usual.tick(T0 + 121_000).units.find((u) => u.open);
+      assert.deepEqual(matched?.open?.matchFound.map((f) => [f.message.stage, f.message.levelDifference]), [["any_level", 2], ["any_level", -2]]);
+    });
+  });
 });
