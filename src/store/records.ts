@@ -65,6 +65,8 @@ export interface RatingRecord {
   userId: string;
   rating: number;
   feedback?: string;
+  /** How the partner's level felt to the rater (DESIGN §10 "Level drift"). */
+  partnerLevelFeedback?: "lower" | "right" | "higher";
   ratedAt: Date;
 }
 

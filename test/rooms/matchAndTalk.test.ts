@@ -98,10 +98,13 @@ describe("rooms: two learners matched and talking", () => {
     const stored = await parley.store.sessions.get(p.foundA.sessionId);
     assert.equal(stored?.status, "completed");
     assert.equal(stored?.participants.find((x) => x.userId === p.a.userId)?.turnCount, 1);
-    p.roomA.send("rate", { rating: 5, feedback: "Très sympa" });
+    p.roomA.send("rate", { rating: 5, feedback: "Très sympa", partnerLevelFeedback: "right" });
     const rated = await p.convA.next<{ averageRating: number }>("rated");
     assert.equal(rated.averageRating, 5);
+    assert.equal((await parley.store.sessions.get(p.foundA.sessionId))?.ratings[0]?.partnerLevelFeedback, "right", "level feedback by message is stored (DESIGN §10)");
     p.roomB.send("rate", { rating: 9 });
     assert.equal((await p.convB.next<{ code: string }>("error")).code, "INVALID_RATING");
+    p.roomB.send("rate", { rating: 4, partnerLevelFeedback: "much" });
+    assert.equal((await p.convB.next<{ code: string }>("error", 1)).code, "INVALID_REQUEST");
   });
 });
