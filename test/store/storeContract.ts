@@ -625,10 +625,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const e2 = event("conversation.rated", a);
         assert.deepEqual(await store.sessions.upsertRating(id, rating(a, 2), { events: [e2] }), [rating(a, 2)]);
         const e3 = event("conversation.rated", b);
-        const after = await store.sessions.upsertRating(id, rating(b, 5, T0 + 12 * MIN), { events: [e3] });
-        assert.deepEqual([...after].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        // With the level feedback of DESIGN §10, kept per rating.
+        const byB: RatingRecord = { ...rating(b, 5, T0 + 12 * MIN), partnerLevelFeedback: "higher" };
+        const after = await store.sessions.upsertRating(id, byB, { events: [e3] });
+        assert.deepEqual([...after].sort(byUser), [rating(a, 2), byB].sort(byUser));
         const stored = await store.sessions.get(id);
-        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [rating(a, 2), byB].sort(byUser));
         assert.ok(stored?.ratings.every((r) => r.ratedAt instanceof Date));
         const ids = await pendingEventIds(store);
         for (const e of [e1, e2, e3]) assert.ok(ids.includes(e.eventId));
