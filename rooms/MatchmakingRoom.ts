@@ -4,7 +4,7 @@ import type { Principal } from "../src/auth/principal.js";
 import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
 import { matchRequestBodySchema, type MatchRequestBody } from "../src/matchmaking/matchRequestOptions.js";
 import { queueRoomId } from "../src/matchmaking/queueName.js";
-import { QueueCore, type OpenConversation, type PracticeSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
+import { QueueCore, type OpenConversation, type QueueSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
 import { admitTicket, reloadScheduledTickets } from "../src/matchmaking/ticketAdmission.js";
 import { cancelMessageSchema, matchmakingJoinOptionsSchema, ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
 import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
@@ -26,6 +26,13 @@ type MatchmakingClient = Client<{ auth: Principal; userData: { ticketId?: string
  * It disposes by Colyseus' own `autoDispose` (no clients and no reserved seats) once the core
  * is idle, so a seat reservation for it is never voided. REST tickets live here too.
  */
+/** A queue room's metadata: its queue, waiting tickets, and those per native language (for `match_suggestion`). */
+interface QueueMetadata {
+  queue: string;
+  waiting: number;
+  waitingByNative?: Record<string, number>;
+}
+
 export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; client: MatchmakingClient }> {
   protected abstract readonly deps: RoomDeps;
   override state = new MatchmakingState();
@@ -33,6 +40,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   private io!: RoomIoQueue;
   /** Who holds each waiting ticket: the principal, and the client for SDK tickets. */
   private readonly holders = new Map<string, { principal: Principal; client?: MatchmakingClient }>();
+  /** The `waitingByNative` last put in the metadata, as JSON. */
+  private metadataNatives = "";
 
   override async onCreate(options: { queue?: unknown }): Promise<void> {
     const queue = z.string().min(2).max(20).safeParse(options.queue);
@@ -40,7 +49,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     this.state.queue = queue.data;
     this.roomId = queueRoomId(queue.data);
     const { config, store, logger, metrics } = this.deps;
-    this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
+    this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, maxLevelGap: config.matching.maxLevelGap, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
     this.io = new RoomIoQueue({ room: ROOM_NAMES.matchmaking, store, logger, failures: metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
     this.setPatchRate(1000);
     this.clock.setInterval(() => this.tick(), config.matching.tickMs);
@@ -217,15 +226,24 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     this.holders.delete(m.userId);
   }
 
-  /** Tandem → practice suggestion (DESIGN §4): counts the practice queue's waiting tickets. */
-  private suggest(s: PracticeSuggestion): void {
+  /**
+   * `match_suggestion` (DESIGN §4 tandem → practice, §10 A1–A2 practice → tandem): counts the
+   * other queue's waiting tickets from its rooms' metadata (only native speakers of
+   * `nativeLanguageCode` when set); nothing is sent when a native-speaker count is 0.
+   */
+  private suggest(s: QueueSuggestion): void {
     const client = this.holders.get(s.userId)?.client;
     if (!client) return;
     this.io
-      .now("suggest_practice", () => matchMaker.query({ name: this.roomName, queue: s.practiceQueue } as Record<string, unknown>))
+      .now("suggest_queue", () => matchMaker.query({ name: this.roomName, queue: s.queue } as Record<string, unknown>))
       .then((rooms) => {
-        const waitingCount = rooms.reduce((n, r) => n + Number((r.metadata as { waiting?: number } | undefined)?.waiting ?? r.clients ?? 0), 0);
-        client.send("match_suggestion", { matchRequestId: s.ticketId, queue: s.practiceQueue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });
+        const waitingCount = rooms.reduce((n, r) => {
+          const metadata = r.metadata as QueueMetadata | undefined;
+          if (s.nativeLanguageCode !== undefined) return n + (metadata?.waitingByNative?.[s.nativeLanguageCode] ?? 0);
+          return n + Number(metadata?.waiting ?? r.clients ?? 0);
+        }, 0);
+        if (s.nativeLanguageCode !== undefined && waitingCount === 0) return;
+        client.send("match_suggestion", { matchRequestId: s.ticketId, queue: s.queue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });
       })
       .catch(() => undefined);
   }
@@ -246,9 +264,13 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   /** Gauges and metadata; and Colyseus may dispose the room (no clients, no reserved seats) only while the core is idle. */
   private refresh(): void {
     const waiting = this.core.waitingCount;
-    if (this.state.waiting !== waiting) {
+    const waitingByNative = this.core.waitingByNativeLanguage();
+    const natives = JSON.stringify(waitingByNative);
+    if (this.state.waiting !== waiting || this.metadataNatives !== natives) {
       this.state.waiting = waiting;
-      this.setMetadata({ queue: this.state.queue, waiting } as never).catch(() => undefined);
+      this.metadataNatives = natives;
+      const metadata: QueueMetadata = { queue: this.state.queue, waiting, waitingByNative };
+      this.setMetadata(metadata as never).catch(() => undefined);
     }
     this.deps.metrics.queueSize.set({ queue: this.state.queue }, waiting);
     this.autoDispose = this.core.idle;

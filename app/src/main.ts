@@ -9,6 +9,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { ConversationState } from "../../rooms/conversationState.js";
 import type { ErrorMessage, MatchFoundMessage, MatchRequestView, MatchSuggestionMessage, NewPromptMessage, SessionEndedMessage } from "../../src/protocol/index.js";
+import { matchReasons } from "./matchReasons.js";
 import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
 import { ApiError, decodeToken, history, joinSession, listTopics, mintDevToken, rateSession, reportPartner, REPORT_REASONS, type TokenClaims, type TopicView } from "./api.js";
 import { initGroupCall, type GroupDebug } from "./groupCall.js";
@@ -567,6 +568,7 @@ async function onMatchFound(found: MatchFoundMsg): Promise<void> {
   text("partner-name", found.partner.displayName);
   text("partner-details", `${found.partner.displayName} · native ${languageName(found.partner.nativeLanguageCode)} · learns ${languageName(found.partner.targetLanguageCode)} (${found.partner.level})`);
   text("talk-topic", topicName(found.topicCode));
+  text("match-reasons", matchReasons(found).join(", "));
   text("talk-connection", "connecting…");
   text("talk-audio", "");
   text("prompt", "Waiting for your partner to join…");

@@ -81,6 +81,7 @@ const envSchema = z.object({
   MATCH_STAGE_LEVEL_SECONDS: int(60, 0),
   MATCH_STAGE_CATEGORY_SECONDS: int(120, 0),
   MATCH_TICK_MS: int(1000, 50),
+  MATCH_MAX_LEVEL_GAP: int(2, 1, 5),
 
   SESSION_MAX_DURATION_FREE: int(900, 60),
   SESSION_MAX_DURATION_PREMIUM: int(3600, 60),
@@ -175,6 +176,8 @@ export interface Config {
     readonly minCompatibilityScore: number;
     readonly stageBoundariesSeconds: { readonly strictSeconds: number; readonly levelSeconds: number; readonly categorySeconds: number };
     readonly tickMs: number;
+    /** `MATCH_MAX_LEVEL_GAP`: no stage pairs CEFR levels further apart (DESIGN §10). */
+    readonly maxLevelGap: number;
   };
   readonly session: {
     readonly maxDurationFreeSeconds: number;
@@ -344,6 +347,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         categorySeconds: env.MATCH_STAGE_CATEGORY_SECONDS,
       },
       tickMs: env.MATCH_TICK_MS,
+      maxLevelGap: env.MATCH_MAX_LEVEL_GAP,
     },
     session: {
       maxDurationFreeSeconds: env.SESSION_MAX_DURATION_FREE,

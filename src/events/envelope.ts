@@ -13,6 +13,7 @@ export const PUBLISHED_EVENT_TYPES = [
   "conversation.rated",
   "participant.reported",
   "participant.flagged",
+  "level.suggested",
 ] as const;
 
 /** One published event type. */

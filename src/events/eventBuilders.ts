@@ -37,6 +37,8 @@ export interface EventPayloads {
   };
   /** A user reported by more than 3 distinct reporters since the last moderator resolution. */
   "participant.flagged": { userId: string; distinctReporters: number; flaggedAt: string; lastReportId: string; sessionId: string };
+  /** Partners' feedback suggests another CEFR level for the user in a language (DESIGN §10 "Level drift"); parley only suggests. */
+  "level.suggested": { userId: string; languageCode: string; currentLevel: string; suggestedLevel: string; evidence: { sessions: number; higher: number; right: number; lower: number }; sessionId: string };
 }
 
 /** Payload of `conversation.completed/aborted/expired`; seconds are whole seconds. */
@@ -132,6 +134,11 @@ export const events = {
   /** `participant.reported`, keyed by the reported user. */
   participantReported(payload: EventPayloads["participant.reported"], now: number): ParleyEvent<"participant.reported"> {
     return one("participant.reported", payload.reportedUserId, payload, payload.sessionId, now);
+  },
+
+  /** `level.suggested`, keyed by the user the suggestion is for; correlated with the session whose rating changed it. */
+  levelSuggested(payload: EventPayloads["level.suggested"], now: number): ParleyEvent<"level.suggested"> {
+    return one("level.suggested", payload.userId, payload, payload.sessionId, now);
   },
 
   /** `participant.flagged`, keyed by the flagged user; `flaggedAt` is ISO 8601. */

@@ -10,6 +10,7 @@ import type { MatchRequestRecord, SessionRecord } from "../store/records.js";
 import { principalOf } from "./authMiddleware.js";
 import type { HttpDeps } from "./httpDeps.js";
 import { groupRoutes } from "./groupRoutes.js";
+import { levelSuggestionRoutes } from "./levelSuggestionRoutes.js";
 import { parseOrThrow } from "./httpErrors.js";
 import { endOrphanedSession } from "./orphanedSessions.js";
 import {
@@ -86,7 +87,9 @@ function assertCancellable(record: MatchRequestRecord, now: number): Cancellable
  *   `sessionSummaryView`). `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`.
  * - `POST /sessions/:id/end` — 200 `{ success: true }` (the room persists the end right after).
  *   `SESSION_NOT_FOUND`, `NOT_A_PARTICIPANT`, `SESSION_NOT_ACTIVE`, `FORBIDDEN` (group, not host).
- * - `POST /sessions/:id/rate` — 200 `{ success: true, averageRating }`. `SESSION_NOT_FOUND`,
+ * - `GET /level-suggestions` — the caller's level suggestions (see `levelSuggestionRoutes`).
+ * - `POST /sessions/:id/rate` — 200 `{ success: true, averageRating }`; body `{ rating,
+ *   feedback?, partnerLevelFeedback? }`. `SESSION_NOT_FOUND`,
  *   `NOT_A_PARTICIPANT`, `INVALID_RATING` (422), `SESSION_NOT_ACTIVE`, `RATING_WINDOW_CLOSED`.
  * - `GET /history?userId=&targetLanguageCode=&limit=&offset=` — `{ conversations, total,
  *   hasMore }`, newest first; `userId` of someone else needs admin (`FORBIDDEN`).
@@ -103,6 +106,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
   const joiner = createSessionJoiner(deps, rooms);
   const groups = groupRoutes(deps, joiner);
   router.use(groups.router);
+  router.use(levelSuggestionRoutes(deps));
 
   async function loadSession(id: string): Promise<SessionRecord> {
     const session = await store.sessions.get(id);

@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorCode } from "../errors/errorCodes.js";
 import { matchRequestBodySchema } from "../matchmaking/matchRequestOptions.js";
 import { resolutionBodySchema } from "../moderation/reports.js";
 import { rateBodySchema } from "../session/ratingSubmission.js";
+import { levelSuggestionsQuerySchema } from "./levelSuggestionRoutes.js";
 import { channelMessagesQuerySchema, messagePageQuerySchema, notificationListQuerySchema, openDmBodySchema } from "./chatRoutes.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import {
@@ -91,7 +92,7 @@ export function openApiDocument(): JsonSchema {
       delete: operation({ summary: "Cancel my pending match request (idempotent)", tag: conv, parameters: [pathParameter("id", "match request id (UUID)", { type: "string", format: "uuid" })], success: [200, "{ success: true }"], errors: ["MATCH_REQUEST_NOT_FOUND", "ALREADY_MATCHED", "MATCH_EXPIRED", "MATCHING_UNAVAILABLE"] }),
     },
     [`${C}/match-request/status`]: {
-      get: operation({ summary: "My latest match request", tag: conv, success: [200, "{ matchRequest: { id, status, sessionId?, waitedSeconds, expiresAt } }"], errors: ["MATCH_REQUEST_NOT_FOUND"] }),
+      get: operation({ summary: "My latest match request", tag: conv, success: [200, "{ matchRequest: { id, status, sessionId?, waitedSeconds, expiresAt, targetLanguageCode, topicCode, sessionType, and once matched (DESIGN §10): compatibilityScore, stage (strict|level_1|same_category|any_level), levelDifference (signed, partner − me), scoreBreakdown { level, tandem, accent, nativeLanguage, notRecent, premium } summing to compatibilityScore } }"], errors: ["MATCH_REQUEST_NOT_FOUND"] }),
     },
     [`${C}/topics`]: {
       get: operation({ summary: "Topics of a language, with isUnlocked for me", tag: conv, parameters: queryParameters(topicListQuerySchema), success: [200, "{ topics: [...] }"], errors: [] }),
@@ -119,7 +120,7 @@ export function openApiDocument(): JsonSchema {
       post: operation({ summary: "End the conversation", tag: conv, parameters: [sessionId], success: [200, "{ success: true }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "FORBIDDEN", "SESSION_NOT_ACTIVE", "NOT_READY"] }),
     },
     [`${C}/sessions/{id}/rate`]: {
-      post: operation({ summary: "Rate an ended session (1–5, editable 24 h)", tag: conv, parameters: [sessionId], body: rateBodySchema, success: [200, "{ success: true, averageRating }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "INVALID_RATING", "RATING_WINDOW_CLOSED"] }),
+      post: operation({ summary: "Rate an ended session (1–5, editable 24 h); partnerLevelFeedback? lower|right|higher: how the partner's level felt", tag: conv, parameters: [sessionId], body: rateBodySchema, success: [200, "{ success: true, averageRating }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "SESSION_NOT_ACTIVE", "INVALID_RATING", "RATING_WINDOW_CLOSED"] }),
     },
     [`${C}/sessions/{id}/transcript`]: {
       get: operation({ summary: "The session's transcript status: pending (recorded, not transcribed yet), ready (with transcriptId and url when given) or unavailable (not recorded)", tag: conv, parameters: [sessionId], success: [200, "{ status: pending|ready|unavailable, transcriptId?, url? }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT"] }),
@@ -129,6 +130,9 @@ export function openApiDocument(): JsonSchema {
     },
     [`${C}/sessions/{id}/report`]: {
       post: operation({ summary: "Report a participant (optionally block them); once per reported user per session. More than 3 distinct reporters since the last resolution flag the user for review (participant.flagged)", tag: conv, parameters: [sessionId], body: reportBodySchema, success: [201, "{ success: true, reportId, flaggedForReview }"], errors: ["SESSION_NOT_FOUND", "NOT_A_PARTICIPANT", "ALREADY_REPORTED"] }),
+    },
+    [`${C}/level-suggestions`]: {
+      get: operation({ summary: "My level suggestions from partners' partnerLevelFeedback (≥ 5 rated sessions, ≥ 70% one way; DESIGN §10)", tag: conv, parameters: queryParameters(levelSuggestionsQuerySchema), success: [200, "{ suggestions: [{ languageCode, currentLevel, suggestedLevel, evidence: { sessions, higher, right, lower } }] }"], errors: [] }),
     },
     [`${C}/history`]: {
       get: operation({ summary: "My ended conversations, newest first (userId: admins only)", tag: conv, parameters: queryParameters(historyQuerySchema), success: [200, "{ conversations, total, hasMore }"], errors: ["FORBIDDEN"] }),

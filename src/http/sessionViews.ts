@@ -24,6 +24,8 @@ export function matchStatusView(record: MatchRequestRecord, now: number) {
       targetLanguageCode: record.targetLanguageCode,
       topicCode: record.topicCode,
       sessionType: record.sessionType,
+      // Once matched, why (DESIGN §10 "Explainable match").
+      ...(record.matchExplanation ? { ...record.matchExplanation } : {}),
     },
   };
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { ParleyError } from "../errors/errorCodes.js";
 import { events } from "../events/eventBuilders.js";
-import type { MatchExpiredMessage, MatchFoundMessage, MatchRequestView } from "../protocol/matchmakingMessages.js";
+import type { MatchExpiredMessage, MatchExplanation, MatchFoundMessage, MatchRequestView } from "../protocol/matchmakingMessages.js";
 import type { ParticipantRecord, SessionRecord } from "../store/records.js";
 import type { StoreWrite } from "../store/storeWrites.js";
 import { CEFR_LEVELS, cefrIndex } from "../topics/cefr.js";
 import { Matcher, type MatcherOptions, type MatchResult } from "./matcher.js";
+import { explainMatch } from "./matchExplanation.js";
+import { queueFor } from "./queueName.js";
 import { reminderTimes, ScheduledSlotBook, slotOpensAt, ticketForSlot } from "./scheduledSlots.js";
 import type { AdmittedTicket } from "./ticketAdmission.js";
 import type { Ticket } from "./ticket.js";
@@ -52,11 +54,18 @@ export interface QueueUnit {
   onFailure?: { messages: QueueOutgoing[]; writes: StoreWrite[] };
 }
 
-/** A tandem ticket to point at the practice queue (DESIGN §4): the shell counts that queue's waiting tickets. */
-export interface PracticeSuggestion {
+/**
+ * A ticket to point at another queue (`match_suggestion`): a tandem ticket at its practice queue
+ * (DESIGN §4), an A1–A2 practice ticket at its tandem queue (DESIGN §10). The shell counts that
+ * queue's waiting tickets — only those of native speakers of `nativeLanguageCode` when it is set
+ * — and says nothing when there are none of those.
+ */
+export interface QueueSuggestion {
   ticketId: string;
   userId: string;
-  practiceQueue: string;
+  queue: string;
+  /** Count only the waiting tickets of native speakers of this language (the tandem suggestion). */
+  nativeLanguageCode?: string;
   estimatedWaitTimeSeconds: number;
 }
 
@@ -70,11 +79,18 @@ interface WaitingEntry {
 }
 
 /** Options of {@link QueueCore}. */
-export interface QueueCoreOptions extends Pick<MatcherOptions, "boundaries" | "minCompatibilityScore"> {
+export interface QueueCoreOptions extends Pick<MatcherOptions, "boundaries" | "minCompatibilityScore" | "maxLevelGap"> {
   queue: string;
-  /** Seconds after which a tandem ticket gets `match_suggestion` (the any-level boundary). */
+  /**
+   * Seconds after which a tandem ticket, or an A1–A2 practice ticket, gets `match_suggestion`
+   * (the any-level boundary, `MATCH_STAGE_CATEGORY_SECONDS`). A ticket reaching it on the tick
+   * it expires still gets it.
+   */
   suggestAfterSeconds: number;
 }
+
+/** Levels whose practice tickets are pointed at their tandem queue (DESIGN §10). */
+const TANDEM_SUGGESTED_LEVELS: ReadonlySet<string> = new Set(["A1", "A2"]);
 
 /**
  * The rules of one matchmaking queue (DESIGN §1 "functional core", §4, §5): its waiting tickets
@@ -89,6 +105,8 @@ export class QueueCore {
   private readonly waits = new WaitEstimator();
   private readonly entries = new Map<string, WaitingEntry>();
   private readonly byUser = new Map<string, WaitingEntry>();
+  /** Waiting tickets per native language. */
+  private readonly natives = new Map<string, number>();
   private readonly admitting = new Set<string>();
   /** Scheduled tickets waiting for their slot to open (DESIGN §4 scheduled mode). */
   private readonly slots = new ScheduledSlotBook<Ticket>();
@@ -100,6 +118,7 @@ export class QueueCore {
     this.matcher = new Matcher({
       boundaries: options.boundaries,
       minCompatibilityScore: options.minCompatibilityScore,
+      ...(options.maxLevelGap !== undefined ? { maxLevelGap: options.maxLevelGap } : {}),
       // blockedPeers holds blocks in either direction; the matcher asks both ways round.
       isBlocked: (a, b) => this.byUser.get(a)?.blockedPeers.has(b) === true,
       hadRecentConversation: (a, b) => this.byUser.get(a)?.recentPartners.has(b) === true || this.byUser.get(b)?.recentPartners.has(a) === true,
@@ -137,6 +156,7 @@ export class QueueCore {
     const entry: WaitingEntry = { ticket: admitted.ticket, admitted, holder, blockedPeers: new Set(admitted.blockedPeers), recentPartners: new Set(admitted.recentPartners), suggested: false };
     this.entries.set(entry.ticket.id, entry);
     this.byUser.set(holder.userId, entry);
+    this.countNative(entry.ticket.nativeLanguageCode, 1);
     const slot = admitted.record.scheduledFor?.getTime();
     if (admitted.record.mode === "scheduled" && slot !== undefined) this.slots.add(entry.ticket, slot);
     return entry;
@@ -195,8 +215,12 @@ export class QueueCore {
     };
   }
 
-  /** One matching round (DESIGN §4: on a 1 s tick): expiries, then matches as stages widen. */
-  tick(now: number): { units: QueueUnit[]; suggestions: PracticeSuggestion[] } {
+  /**
+   * One matching round (DESIGN §4: on a 1 s tick): matches as stages widen, suggestions (also
+   * for tickets expiring on this tick, so a boundary equal to the timeout still suggests), then
+   * expiries.
+   */
+  tick(now: number): { units: QueueUnit[]; suggestions: QueueSuggestion[] } {
     // Slots 10 minutes away open: their tickets are matched together, by the same rules (DESIGN §4).
     const late: Ticket[] = [];
     for (const { slot, tickets } of this.slots.takeOpen(now)) {
@@ -206,6 +230,8 @@ export class QueueCore {
       }
     }
     const { matches, expired } = this.matcher.tick(now);
+    const matched = matches.flatMap((match) => this.matchUnits(match, now));
+    const suggestions = this.suggestions(now);
     const units: QueueUnit[] = [];
     for (const ticket of [...late, ...expired]) {
       this.remove(ticket.id);
@@ -218,25 +244,50 @@ export class QueueCore {
         onFailure: { messages: [told], writes: [] },
       });
     }
-    for (const match of matches) units.push(...this.matchUnits(match, now));
-    return { units, suggestions: this.suggestions(now) };
+    units.push(...matched);
+    return { units, suggestions };
   }
 
-  private suggestions(now: number): PracticeSuggestion[] {
-    const out: PracticeSuggestion[] = [];
+  /**
+   * The tickets that reached the any-level boundary since the last round and may be served by
+   * another queue: a tandem ticket → its practice queue (DESIGN §4); an A1–A2 practice ticket →
+   * its tandem queue, counting native speakers of its target language there (DESIGN §10).
+   * Each ticket is suggested at most once; scheduled tickets never.
+   */
+  private suggestions(now: number): QueueSuggestion[] {
+    const out: QueueSuggestion[] = [];
     for (const entry of this.entries.values()) {
-      if (entry.suggested || entry.ticket.sessionType !== "tandem" || now - entry.ticket.createdAt < this.suggestAfterMs) continue;
-      entry.suggested = true;
-      const practiceQueue = entry.ticket.targetLanguageCode;
-      out.push({ ticketId: entry.ticket.id, userId: entry.ticket.userId, practiceQueue, estimatedWaitTimeSeconds: Math.round(this.waits.estimate(practiceQueue, entry.ticket.level)) });
+      const { ticket } = entry;
+      if (entry.suggested || entry.admitted.record.mode === "scheduled" || now - ticket.createdAt < this.suggestAfterMs) continue;
+      const estimatedWaitTimeSeconds = Math.round(this.waits.estimate(ticket.targetLanguageCode, ticket.level));
+      if (ticket.sessionType === "tandem") {
+        entry.suggested = true;
+        out.push({ ticketId: ticket.id, userId: ticket.userId, queue: ticket.targetLanguageCode, estimatedWaitTimeSeconds });
+      } else if (TANDEM_SUGGESTED_LEVELS.has(ticket.level) && ticket.nativeLanguageCode !== ticket.targetLanguageCode) {
+        entry.suggested = true;
+        const queue = queueFor({ sessionType: "tandem", targetLanguageCode: ticket.targetLanguageCode, nativeLanguageCode: ticket.nativeLanguageCode });
+        out.push({ ticketId: ticket.id, userId: ticket.userId, queue, nativeLanguageCode: ticket.targetLanguageCode, estimatedWaitTimeSeconds });
+      }
     }
     return out;
+  }
+
+  /** Waiting tickets by native language (a tandem queue's metadata: who a practice ticket would meet there). */
+  waitingByNativeLanguage(): Record<string, number> {
+    return Object.fromEntries(this.natives);
+  }
+
+  private countNative(language: string, delta: number): void {
+    const n = (this.natives.get(language) ?? 0) + delta;
+    if (n > 0) this.natives.set(language, n);
+    else this.natives.delete(language);
   }
 
   private remove(ticketId: string): WaitingEntry | undefined {
     const entry = this.entries.get(ticketId);
     if (!entry) return undefined;
     this.entries.delete(ticketId);
+    this.countNative(entry.ticket.nativeLanguageCode, -1);
     if (this.byUser.get(entry.ticket.userId) === entry) this.byUser.delete(entry.ticket.userId);
     this.matcher.remove(ticketId);
     this.slots.remove(ticketId);
@@ -294,6 +345,7 @@ export class QueueCore {
       this.waits.record(t.targetLanguageCode, t.level, seconds, now);
       return { language: t.targetLanguageCode, seconds };
     });
+    const explanations = pair.map((entry) => explainMatch(match, entry.ticket));
     const matchFound = pair.map((entry, i) => {
       const partner = pair[1 - i] as WaitingEntry;
       const message: Omit<MatchFoundMessage, "reservation"> = {
@@ -304,6 +356,7 @@ export class QueueCore {
         sessionType: session.sessionType as "practice" | "tandem",
         topicCode: session.topicCode,
         ...(match.estimatedLevelDifference !== undefined ? { estimatedLevelDifference: match.estimatedLevelDifference } : {}),
+        ...(explanations[i] as MatchExplanation),
         partner: {
           userId: partner.ticket.userId,
           displayName: partner.holder.displayName,
@@ -332,7 +385,12 @@ export class QueueCore {
     return [{
       writes: [
         { kind: "session.create", record: session, events: events.conversationMatched(session, Math.round((now - older.createdAt) / 1000), now) },
-        ...pair.map((e): StoreWrite => ({ kind: "matchRequest.transition", id: e.ticket.id, expected: "pending", patch: { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now) } })),
+        ...pair.map((e, i): StoreWrite => ({
+          kind: "matchRequest.transition",
+          id: e.ticket.id,
+          expected: "pending",
+          patch: { status: "matched", matchedSessionId: sessionId, matchedAt: new Date(now), matchExplanation: { compatibilityScore: match.score, ...(explanations[i] as MatchExplanation) } },
+        })),
       ],
       messages: [],
       open: { sessionId, matchFound },

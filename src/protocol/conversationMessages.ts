@@ -18,12 +18,14 @@ export const emptyMessageSchema = z.strictObject({});
 /** `speaking` `{ speaking }`: a voice-activity edge. */
 export const speakingMessageSchema = z.strictObject({ speaking: z.boolean() });
 /**
- * `rate` `{ rating, feedback? }`, also the body of `POST /sessions/:id/rate` (seed 002 §3.2).
+ * `rate` `{ rating, feedback?, partnerLevelFeedback? }`, also the body of `POST /sessions/:id/rate`
+ * (seed 002 §3.2; DESIGN §10 "Level drift": how the partner's level felt, `lower`|`right`|`higher`).
  * `rating` is only type-checked here; its range is `assertRatable`'s (422 `INVALID_RATING`).
  */
 export const rateMessageSchema = z.strictObject({
   rating: z.number(),
   feedback: z.string().max(500).optional(),
+  partnerLevelFeedback: z.enum(["lower", "right", "higher"]).optional(),
 });
 
 /** Every client → server message schema of the `conversation` room, by type. */

@@ -35,11 +35,43 @@ export interface MatchPartnerView {
   level: string;
 }
 
+/** The widening stage a pair was matched at (DESIGN §4 "Widening stages"). */
+export type MatchStage = "strict" | "level_1" | "same_category" | "any_level";
+
 /**
- * Server → client `match_found` (DESIGN §5). `reservation` is a seat reservation for
+ * Points of each score component of a match (DESIGN §4 "Score of a pair", §10 "Explainable
+ * match"); the six values sum exactly to `compatibilityScore`.
+ */
+export interface ScoreBreakdown {
+  /** CEFR level difference 0 → 50, 1 → 30, otherwise 0. */
+  level: number;
+  /** Reciprocal tandem pair → 100. */
+  tandem: number;
+  /** A stated `preferredAccent` met → 20. */
+  accent: number;
+  /** Practice: a stated `preferredPartnerNativeLanguageCode` met → 20. */
+  nativeLanguage: number;
+  /** No conversation together in the last 7 days → 30. */
+  notRecent: number;
+  /** A premium ticket in the pair → 50. */
+  premium: number;
+}
+
+/**
+ * Why a match was made, as one user sees it (DESIGN §10 "Explainable match"):
+ * `levelDifference` is signed, partner's CEFR index − mine (+1 = the partner is one level above).
+ */
+export interface MatchExplanation {
+  stage: MatchStage;
+  levelDifference: number;
+  scoreBreakdown: ScoreBreakdown;
+}
+
+/**
+ * Server → client `match_found` (DESIGN §5, §10: `stage`, `levelDifference`, `scoreBreakdown`). `reservation` is a seat reservation for
  * `client.consumeSeatReservation()`, filled in by the room once the conversation room exists.
  */
-export interface MatchFoundMessage<Reservation = unknown> {
+export interface MatchFoundMessage<Reservation = unknown> extends MatchExplanation {
   matchRequestId: string;
   sessionId: string;
   isInitiator: boolean;

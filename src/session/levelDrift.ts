@@ -55,3 +55,38 @@ export function levelSuggestions(received: readonly LevelFeedback[], levels: Rea
   }
   return suggestions;
 }
+
+/** The parts of a session {@link feedbackReceived} reads. */
+export interface RatedSession {
+  id: string;
+  sessionType: string;
+  participants: readonly { userId: string; targetLanguageCode: string }[];
+  ratings: readonly { userId: string; partnerLevelFeedback?: PartnerLevelFeedback }[];
+}
+
+/**
+ * The level feedback `userId` received: in each pair session (not a group) they took part in,
+ * the partner's `partnerLevelFeedback`, about `userId`'s own target language in that session.
+ * One entry per rated session.
+ */
+export function feedbackReceived(sessions: readonly RatedSession[], userId: string): LevelFeedback[] {
+  const received: LevelFeedback[] = [];
+  for (const session of sessions) {
+    if (session.sessionType === "group" || session.participants.length !== 2) continue;
+    const me = session.participants.find((p) => p.userId === userId);
+    const fromPartner = session.ratings.find((r) => r.userId !== userId && r.partnerLevelFeedback !== undefined);
+    if (me && fromPartner?.partnerLevelFeedback) received.push({ languageCode: me.targetLanguageCode, feedback: fromPartner.partnerLevelFeedback });
+  }
+  return received;
+}
+
+/**
+ * The suggestion of `after` for `languageCode` when it differs from the one of `before` (a new
+ * suggestion, or another suggested level): what a `level.suggested` event announces, once per
+ * change (DESIGN §10). Undefined when nothing new is suggested.
+ */
+export function changedSuggestion(before: readonly LevelSuggestion[], after: readonly LevelSuggestion[], languageCode: string): LevelSuggestion | undefined {
+  const now = after.find((s) => s.languageCode === languageCode);
+  const was = before.find((s) => s.languageCode === languageCode);
+  return now && now.suggestedLevel !== was?.suggestedLevel ? now : undefined;
+}

@@ -1,9 +1,15 @@
 import type { CefrLevel } from "../topics/cefr.js";
 import type { EventEnvelope } from "../events/envelope.js";
+import type { MatchExplanation } from "../protocol/matchmakingMessages.js";
 import type { EndReason as SessionEndReason, SessionStatus } from "../session/sessionLifecycle.js";
 
 /** Status of a ticket (seed 002 §2.1 MatchRequest). */
 export type MatchRequestStatus = "pending" | "matched" | "expired" | "cancelled";
+
+/** {@link MatchExplanation} with the score it explains, kept on a matched ticket. */
+export interface StoredMatchExplanation extends MatchExplanation {
+  compatibilityScore: number;
+}
 
 /** A persisted ticket (seed 002 §2.1 MatchRequest, DESIGN §4). Times are `Date`s. */
 export interface MatchRequestRecord {
@@ -26,6 +32,8 @@ export interface MatchRequestRecord {
   holder?: { displayName: string; avatarUrl?: string; tier: "free" | "premium" };
   status: MatchRequestStatus;
   matchedSessionId?: string;
+  /** Once matched: why, as this ticket's user sees it (DESIGN §10 "Explainable match"). */
+  matchExplanation?: StoredMatchExplanation;
   createdAt: Date;
   matchedAt?: Date;
   expiresAt: Date;
@@ -75,6 +83,8 @@ export interface RatingRecord {
   userId: string;
   rating: number;
   feedback?: string;
+  /** How the partner's level felt to the rater (DESIGN §10 "Level drift"). */
+  partnerLevelFeedback?: "lower" | "right" | "higher";
   ratedAt: Date;
 }
 

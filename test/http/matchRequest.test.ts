@@ -30,6 +30,7 @@ describe("http: match requests (POST/DELETE /match-request, GET /match-request/s
     assert.equal(pending.body.matchRequest.id, id);
     assert.equal(pending.body.matchRequest.status, "pending");
     assert.equal(pending.body.matchRequest.sessionId, undefined);
+    assert.equal(pending.body.matchRequest.stage, undefined, "no explanation before a match");
     assert.ok(pending.body.matchRequest.waitedSeconds >= 0);
 
     const again = await api("POST", MATCH, { token: u.token, body: { targetLanguageCode: "de", topicCode: "hobbies.art" } });
@@ -49,6 +50,12 @@ describe("http: match requests (POST/DELETE /match-request, GET /match-request/s
     const status = await api<MatchStatus>("GET", `${MATCH}/status`, { token: a.token });
     assert.equal(status.body.matchRequest.status, "matched");
     assert.equal(status.body.matchRequest.sessionId, sessionId);
+    // Explainable match (DESIGN §10): same level and topic at once, never talked before, premium.
+    const { stage, levelDifference, scoreBreakdown, compatibilityScore } = status.body.matchRequest;
+    assert.equal(stage, "strict");
+    assert.equal(levelDifference, 0);
+    assert.deepEqual(scoreBreakdown, { level: 50, tandem: 0, accent: 0, nativeLanguage: 0, notRecent: 30, premium: 50 });
+    assert.equal(compatibilityScore, 130);
     const session = await api<{ session: { status: string; participants: { userId: string }[] } }>("GET", `/api/conversations/sessions/${sessionId}`, { token: b.token });
     assert.equal(session.status, 200);
     assert.deepEqual(session.body.session.participants.map((p) => p.userId).sort(), [a.userId, b.userId].sort());

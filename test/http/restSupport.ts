@@ -73,7 +73,17 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | undefine
 
 /** The `GET /match-request/status` body. */
 export interface MatchStatus {
-  matchRequest: { id: string; status: string; sessionId?: string; waitedSeconds: number; expiresAt: string };
+  matchRequest: {
+    id: string;
+    status: string;
+    sessionId?: string;
+    waitedSeconds: number;
+    expiresAt: string;
+    compatibilityScore?: number;
+    stage?: string;
+    levelDifference?: number;
+    scoreBreakdown?: Record<string, number>;
+  };
 }
 
 /** Waits until `user`'s latest ticket is matched and returns its session id. */

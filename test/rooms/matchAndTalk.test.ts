@@ -31,6 +31,13 @@ describe("rooms: two learners matched and talking", () => {
     assert.notEqual(p.foundA.isInitiator, p.foundB.isInitiator);
     assert.equal(p.roomA.roomId, p.foundA.sessionId);
     assert.ok(p.foundA.compatibilityScore >= 50);
+    // Explainable match (DESIGN §10): why, in the payload, summing to the score.
+    for (const found of [p.foundA, p.foundB]) {
+      assert.equal(found.stage, "strict");
+      assert.equal(found.levelDifference, 0);
+      assert.equal(found.scoreBreakdown.level, 50);
+      assert.equal(Object.values(found.scoreBreakdown).reduce((x, y) => x + y, 0), found.compatibilityScore);
+    }
     assert.equal(p.inboxA.all("match_request").length, 1);
   });
 
@@ -91,10 +98,13 @@ describe("rooms: two learners matched and talking", () => {
     const stored = await parley.store.sessions.get(p.foundA.sessionId);
     assert.equal(stored?.status, "completed");
     assert.equal(stored?.participants.find((x) => x.userId === p.a.userId)?.turnCount, 1);
-    p.roomA.send("rate", { rating: 5, feedback: "Très sympa" });
+    p.roomA.send("rate", { rating: 5, feedback: "Très sympa", partnerLevelFeedback: "right" });
     const rated = await p.convA.next<{ averageRating: number }>("rated");
     assert.equal(rated.averageRating, 5);
+    assert.equal((await parley.store.sessions.get(p.foundA.sessionId))?.ratings[0]?.partnerLevelFeedback, "right", "level feedback by message is stored (DESIGN §10)");
     p.roomB.send("rate", { rating: 9 });
     assert.equal((await p.convB.next<{ code: string }>("error")).code, "INVALID_RATING");
+    p.roomB.send("rate", { rating: 4, partnerLevelFeedback: "much" });
+    assert.equal((await p.convB.next<{ code: string }>("error", 1)).code, "INVALID_REQUEST");
   });
 });

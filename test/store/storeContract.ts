@@ -164,6 +164,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.equal(await store.matchRequests.get(newId()), undefined);
       });
 
+      it("keeps the explanation of a match on the matched ticket (DESIGN §10)", async () => {
+        const t = ticket();
+        await store.matchRequests.create(t);
+        const matchExplanation = { compatibilityScore: 110, stage: "level_1" as const, levelDifference: -1, scoreBreakdown: { level: 30, tandem: 0, accent: 0, nativeLanguage: 0, notRecent: 30, premium: 50 } };
+        assert.equal(await store.matchRequests.transition(t.id, "pending", { status: "matched", matchedSessionId: newId(), matchedAt: new Date(T0 + MIN), matchExplanation }), true);
+        assert.deepEqual((await store.matchRequests.get(t.id))?.matchExplanation, matchExplanation);
+      });
+
       it("refuses a second pending ticket of one user with ALREADY_MATCHED and writes none of its events", async () => {
         const first = ticket();
         await store.matchRequests.create(first);
@@ -620,10 +628,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const e2 = event("conversation.rated", a);
         assert.deepEqual(await store.sessions.upsertRating(id, rating(a, 2), { events: [e2] }), [rating(a, 2)]);
         const e3 = event("conversation.rated", b);
-        const after = await store.sessions.upsertRating(id, rating(b, 5, T0 + 12 * MIN), { events: [e3] });
-        assert.deepEqual([...after].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        // With the level feedback of DESIGN §10, kept per rating.
+        const byB: RatingRecord = { ...rating(b, 5, T0 + 12 * MIN), partnerLevelFeedback: "higher" };
+        const after = await store.sessions.upsertRating(id, byB, { events: [e3] });
+        assert.deepEqual([...after].sort(byUser), [rating(a, 2), byB].sort(byUser));
         const stored = await store.sessions.get(id);
-        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [rating(a, 2), rating(b, 5, T0 + 12 * MIN)].sort(byUser));
+        assert.deepEqual([...(stored?.ratings ?? [])].sort(byUser), [rating(a, 2), byB].sort(byUser));
         assert.ok(stored?.ratings.every((r) => r.ratedAt instanceof Date));
         const ids = await pendingEventIds(store);
         for (const e of [e1, e2, e3]) assert.ok(ids.includes(e.eventId));

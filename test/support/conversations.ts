@@ -2,9 +2,10 @@ import { matchMaker } from "@colyseus/core";
 import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
 import { Inbox, newLearner, type Learner } from "./learners.js";
 import { ROOM_NAMES } from "../../src/protocol/roomNames.js";
+import type { MatchExplanation } from "../../src/protocol/matchmakingMessages.js";
 
 /** The part of `match_found` room tests use. */
-export interface MatchFound {
+export interface MatchFound extends MatchExplanation {
   sessionId: string;
   isInitiator: boolean;
   compatibilityScore: number;

@@ -35,6 +35,21 @@ const matchRequestSchema = new Schema<MatchRequestDocument>(
     holder: { type: new Schema({ displayName: { type: String, required: true }, avatarUrl: String, tier: { type: String, enum: ["free", "premium"], required: true } }, { _id: false }), required: false },
     status: { type: String, enum: ["pending", "matched", "expired", "cancelled"], required: true },
     matchedSessionId: String,
+    matchExplanation: {
+      type: new Schema(
+        {
+          compatibilityScore: { type: Number, required: true },
+          stage: { type: String, enum: ["strict", "level_1", "same_category", "any_level"], required: true },
+          levelDifference: { type: Number, required: true },
+          scoreBreakdown: {
+            type: new Schema({ level: Number, tandem: Number, accent: Number, nativeLanguage: Number, notRecent: Number, premium: Number }, { _id: false }),
+            required: true,
+          },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
     createdAt: { type: Date, required: true },
     matchedAt: Date,
     expiresAt: { type: Date, required: true },

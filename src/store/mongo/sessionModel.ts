@@ -51,6 +51,7 @@ const ratingSchema = new Schema<RatingRecord>(
     userId: { type: String, required: true },
     rating: { type: Number, required: true },
     feedback: String,
+    partnerLevelFeedback: { type: String, enum: ["lower", "right", "higher"] },
     ratedAt: { type: Date, required: true },
   },
   { _id: false },

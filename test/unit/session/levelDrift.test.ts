@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { levelSuggestions, type LevelFeedback, type PartnerLevelFeedback } from "../../../src/session/levelDrift.js";
+import { changedSuggestion, feedbackReceived, levelSuggestions, type LevelFeedback, type PartnerLevelFeedback } from "../../../src/session/levelDrift.js";
 
 const feedback = (languageCode: string, ...items: PartnerLevelFeedback[]): LevelFeedback[] => items.map((f) => ({ languageCode, feedback: f }));
 
@@ -28,5 +28,40 @@ describe("level drift (DESIGN §10)", () => {
   it("keeps languages apart and sorts them", () => {
     const mixed = [...feedback("fr", "higher", "higher", "higher", "higher", "higher"), ...feedback("en", "lower", "lower", "lower", "lower", "lower")];
     assert.deepEqual(levelSuggestions(mixed, { en: "B1", fr: "A2" }).map((s) => `${s.languageCode}:${s.suggestedLevel}`), ["en:A2", "fr:B1"]);
+  });
+
+  describe("feedback received and changes (DESIGN §10)", () => {
+    const session = (id: string, me: string, partner: string, fromPartner?: PartnerLevelFeedback, sessionType = "practice") => ({
+      id,
+      sessionType,
+      participants: [{ userId: me, targetLanguageCode: "en" }, { userId: partner, targetLanguageCode: "fr" }],
+      ratings: [
+        { userId: me, partnerLevelFeedback: "lower" as const },
+        ...(fromPartner ? [{ userId: partner, partnerLevelFeedback: fromPartner }] : []),
+      ],
+    });
+
+    it("reads only the partner's feedback, about my own target language, in pair sessions", () => {
+      const sessions = [
+        session("s1", "me", "p1", "higher"),
+        session("s2", "me", "p2"),
+        session("s3", "me", "p3", "right", "group"),
+        session("s4", "p4", "me", "lower"),
+      ];
+      assert.deepEqual(feedbackReceived(sessions, "me"), [
+        { languageCode: "en", feedback: "higher" },
+        { languageCode: "fr", feedback: "lower" },
+      ]);
+    });
+
+    it("reports a suggestion only when it is new or names another level", () => {
+      const up = levelSuggestions(feedback("en", "higher", "higher", "higher", "higher", "higher"), { en: "B1" });
+      const down = levelSuggestions(feedback("en", "lower", "lower", "lower", "lower", "lower"), { en: "B1" });
+      assert.equal(changedSuggestion([], up, "en")?.suggestedLevel, "B2");
+      assert.equal(changedSuggestion(up, up, "en"), undefined);
+      assert.equal(changedSuggestion(up, down, "en")?.suggestedLevel, "A2");
+      assert.equal(changedSuggestion(up, [], "en"), undefined, "a suggestion that goes away is not announced");
+      assert.equal(changedSuggestion([], up, "fr"), undefined);
+    });
   });
 });
