@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import jwt, { type Algorithm } from "jsonwebtoken";
 import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
@@ -15,8 +16,10 @@ export interface TokenVerifier {
  * are refused; `JWT_ISSUER`/`JWT_AUDIENCE` are checked when set.
  */
 export function createTokenVerifier(jwtConfig: Config["jwt"]): TokenVerifier {
-  const key = jwtConfig.publicKey ?? jwtConfig.secret;
-  if (!key) throw new Error("no JWT key configured");
+  const material = jwtConfig.publicKey ?? jwtConfig.secret;
+  if (!material) throw new Error("no JWT key configured");
+  // One key object for every verification: jsonwebtoken would otherwise build one per token.
+  const key: KeyObject = jwtConfig.publicKey ? createPublicKey(jwtConfig.publicKey) : createSecretKey(Buffer.from(material));
   const algorithms: Algorithm[] = jwtConfig.publicKey ? ["RS256", "ES256"] : ["HS256"];
   return {
     verify(token) {
