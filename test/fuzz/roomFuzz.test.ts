@@ -2,15 +2,11 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import fc from "fast-check";
 import type { ConversationState } from "../../rooms/conversationState.js";
-import { ERROR_CODES } from "../../src/errors/errorCodes.js";
 import { talkingPair } from "../support/conversations.js";
 import { Inbox, newLearner, practiceOptions, waitForState } from "../support/learners.js";
 import { leaveAll } from "../http/restSupport.js";
 import { testServer } from "../support/testServer.js";
-import { FUZZ_RUNS, fuzzParameters, hostileJson, hostileString } from "./fuzzSupport.js";
-
-/** Codes a room may answer a hostile message with: any of the table but INTERNAL_ERROR. */
-const EXPECTED_CODES = new Set(Object.keys(ERROR_CODES).filter((c) => c !== "INTERNAL_ERROR"));
+import { errorCollector, FUZZ_RUNS, fuzzFamily, hostileJson, hostileString } from "./fuzzSupport.js";
 
 /** A payload that would be a valid message for a type whose valid form has a lasting effect. */
 const isEmptyLike = (v: unknown) => v === null || v === undefined || (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
@@ -26,42 +22,6 @@ function payloads(type: string, partnerId: string): fc.Arbitrary<unknown> {
     rate: fc.record({ rating: fc.oneof(fc.integer({ min: -10, max: 10 }), fc.double(), hostileJson), feedback: fc.oneof(hostileString, hostileJson) }, { requiredKeys: [] }),
   };
   return fc.oneof(hostileJson, near[type] ?? hostileJson);
-}
-
-/** Counts the `error` messages a room receives and resolves when the one naming `marker` arrives. */
-function errorCollector(room: Room) {
-  const errors: { code: string; message: string }[] = [];
-  let waiter: { marker: string; resolve: () => void } | undefined;
-  room.onMessage("error", (e: { code: string; message: string }) => {
-    errors.push(e);
-    if (waiter && e.message.includes(waiter.marker)) waiter.resolve();
-  });
-  return {
-    errors,
-    /** Sends an unknown message named `marker` and waits for its answer: every earlier message was handled. */
-    sync(marker: string): Promise<void> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no answer to ${marker}`)), 20_000);
-        waiter = { marker, resolve: () => (clearTimeout(timer), resolve()) };
-        room.send(marker, {});
-      });
-    },
-  };
-}
-
-/** Sends FUZZ_RUNS generated messages through `send`, then syncs, and checks every answer. */
-async function fuzzFamily(room: Room, collector: ReturnType<typeof errorCollector>, family: string, arbitrary: fc.Arbitrary<unknown>, send: (value: never) => void): Promise<void> {
-  const before = collector.errors.length;
-  fc.assert(
-    fc.property(arbitrary, (value) => {
-      send(value as never);
-    }),
-    fuzzParameters(),
-  );
-  await collector.sync(`sync_${family}`);
-  const answered = collector.errors.slice(before);
-  for (const e of answered) assert.ok(EXPECTED_CODES.has(e.code), `${family}: unexpected code ${e.code}: ${e.message}`);
-  assert.ok(room.connection.isOpen, `${family}: the connection stays open`);
 }
 
 describe("fuzz: room messages of DESIGN §5 get error with a code and leave the room working", function () {
