@@ -12,8 +12,8 @@ import { toJoinError } from "./joinErrors.js";
 import { MatchmakingState } from "./matchmakingState.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
-import { reminderDraft } from "../src/jobs/sessionReminders.js";
-import { Notifier } from "../src/notifications/notifier.js";
+import { matchFoundDraft, sessionReminderDraft } from "../src/notifications/notificationDrafts.js";
+import type { NotificationDraft } from "../src/notifications/notifier.js";
 import { reportQueueNotes } from "./roomMetrics.js";
 
 type MatchmakingClient = Client<{ auth: Principal; userData: { ticketId?: string } }>;
@@ -205,7 +205,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       this.holders.delete(userId);
       if (!holder?.client) {
         // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
-        this.notifyMatchFound(userId, open.sessionId, message.partner.displayName);
+        this.notify(matchFoundDraft(userId, open.sessionId, message.partner.displayName), open.sessionId);
         continue;
       }
       const reservation = await matchMaker.reserveSeatFor(room, {}, holder.principal);
@@ -213,12 +213,12 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     }
   }
 
-  /** The `match_found` notification of a learner who asked over REST (stored, pushed to any socket). */
-  private notifyMatchFound(userId: string, sessionId: string, partnerName: string): void {
-    const notifier = new Notifier(this.deps.store.notifications, this.presence, this.deps.now);
-    notifier
-      .notify({ userId, type: "match_found", titleKey: "notifications.matchFound.title", bodyKey: "notifications.matchFound.body", params: { partnerName }, data: { sessionId } })
-      .catch((err: unknown) => this.deps.logger.warn({ err, sessionId }, "match_found notification not sent"));
+  /**
+   * Sends a notification. A failure is logged only: the match or session it announces is stored,
+   * and the learner still finds it (`GET /match-request/status`, the session itself).
+   */
+  private notify(draft: NotificationDraft, sessionId: string): void {
+    this.deps.notifier.notify(draft).catch((err: unknown) => this.deps.logger.warn({ err, sessionId, type: draft.type }, "notification not sent"));
   }
 
   private tell(m: QueueOutgoing): void {
@@ -254,10 +254,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     for (const note of notes) {
       if (note.kind !== "reminders") continue;
       const session = { id: note.sessionId, scheduledStartAt: new Date(note.scheduledStartAt) };
-      const notifier = new Notifier(this.deps.store.notifications, this.presence, this.deps.now);
-      for (const userId of note.userIds) {
-        notifier.notify(reminderDraft(userId, session, "matched")).catch((err: unknown) => this.deps.logger.warn({ err, sessionId: note.sessionId }, "scheduled match reminder not sent"));
-      }
+      for (const userId of note.userIds) this.notify(sessionReminderDraft(userId, session, "matched"), note.sessionId);
     }
   }
 

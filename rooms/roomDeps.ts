@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { TokenVerifier } from "../src/auth/tokenVerifier.js";
 import type { Config } from "../src/config/config.js";
+import type { Notifier } from "../src/notifications/notifier.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import type { RateLimits } from "../src/limits/rateLimits.js";
 import type { RecordingStorage } from "../src/storage/recordingStorage.js";
@@ -22,6 +23,8 @@ export interface RoomDeps {
   rateLimits: RateLimits;
   /** The recording storage port (DESIGN §6 "Recording"). */
   recordings: RecordingStorage;
+  /** Creates notifications (stored, pushed over presence to the user's sockets on any process). */
+  notifier: Notifier;
   /** Asks the outbox relay to publish soon (after a write). */
   onEventsWritten: () => void;
   now: () => number;

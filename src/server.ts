@@ -204,8 +204,8 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   const readiness: ReadinessCheck[] = [{ name: "recordings", kind: recordings.kind, ping: () => recordings.ping() }];
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
-  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, onEventsWritten, now, random };
   const notifier = new Notifier(store.notifications, presence, now);
+  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, notifier, onEventsWritten, now, random };
   const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, recordings, notifier, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {

@@ -3,6 +3,7 @@ import { Router } from "express";
 import { randomUUID } from "node:crypto";
 import { ParleyError, isParleyError } from "../errors/errorCodes.js";
 import { resolutionBodySchema, resolveReports } from "../moderation/reports.js";
+import { reportOutcomeDraft } from "../notifications/notificationDrafts.js";
 import { topicSchema } from "../topics/topicCatalog.js";
 import type { Topic } from "../topics/topic.js";
 import { principalOf, requireRole } from "./authMiddleware.js";
@@ -128,7 +129,7 @@ export function adminRoutes(deps: HttpDeps, rooms: RoomCalls = createRoomCalls(d
     if (body.action !== "dismiss") {
       // The outcome reaches the reported user (seed 003 notifications; issue 9).
       await deps.notifier
-        .notify({ userId, type: "report_outcome", titleKey: `notifications.reportOutcome.${body.action}.title`, bodyKey: `notifications.reportOutcome.${body.action}.body`, params: state.lastResolution?.bannedUntil ? { bannedUntil: state.lastResolution.bannedUntil.toISOString() } : {}, data: { action: body.action } })
+        .notify(reportOutcomeDraft(userId, body.action, state.lastResolution?.bannedUntil))
         .catch((err: unknown) => deps.logger.warn({ err, userId }, "report outcome notification not sent"));
     }
     res.json({ moderation: reportedUserView(userId, state) });

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { REMINDER_BEFORE_MS } from "../matchmaking/scheduledSlots.js";
+import { sessionReminderDraft } from "../notifications/notificationDrafts.js";
 import type { NotificationDraft } from "../notifications/notifier.js";
 import type { SessionRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
@@ -17,24 +18,7 @@ export function remindersDue(session: SessionRecord, now: number): NotificationD
   const start = session.scheduledStartAt?.getTime();
   if (start === undefined || session.status !== "waiting" || session.reminderSentAt) return [];
   if (now < start - REMINDER_BEFORE_MS || now >= start) return [];
-  return session.participants.filter((p) => !p.leftAt).map((p) => reminderDraft(p.userId, session, "soon"));
-}
-
-/**
- * A scheduled-session reminder for `userId`: `matched` when the match is made, `soon`
- * {@link REMINDER_BEFORE_MS} before the slot. Title and body are i18n keys; `data` carries the
- * session id and its start (ISO 8601) for the app.
- */
-export function reminderDraft(userId: string, session: Pick<SessionRecord, "id" | "scheduledStartAt"> & { topicCode?: string }, moment: "matched" | "soon"): NotificationDraft {
-  const startsAt = session.scheduledStartAt?.toISOString() ?? "";
-  return {
-    userId,
-    type: "session_reminder",
-    titleKey: `notifications.sessionReminder.${moment}.title`,
-    bodyKey: `notifications.sessionReminder.${moment}.body`,
-    params: { ...(session.topicCode ? { topicCode: session.topicCode } : {}), startsAt, minutes: REMINDER_BEFORE_MS / 60_000 },
-    data: { sessionId: session.id, startsAt },
-  };
+  return session.participants.filter((p) => !p.leftAt).map((p) => sessionReminderDraft(p.userId, session, "soon"));
 }
 
 /** What {@link SessionReminders} needs. */
