@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
 import { randomUUID } from "node:crypto";
 import type { SessionRecord } from "../../src/store/records.js";
 import { newLearner } from "../support/learners.js";
-import { testServer } from "../support/testServer.js";
-import type { EventEnvelope } from "../../src/events/envelope.js";
+import { publishedEvents, testServer } from "../support/testServer.js";
 import { activePair, api, assertError, leaveAll, pollFor, restMatch, restUser, UNKNOWN_ID, type RestUser } from "./restSupport.js";
 
 const A = "/api/admin";
@@ -123,10 +120,8 @@ describe("http: admin API (/api/admin)", () => {
     assert.deepEqual(against.map((r) => r.reporterUserId).sort(), reporters.map((r) => r.userId).sort());
     assert.ok(flagged.body.reports.every((r) => r.reportedUser.flaggedForReview), "only reports against flagged users");
     assertError(await api("GET", `${A}/reports?flagged=false`, { token: moderator.token }), 400, "INVALID_REQUEST");
-    const { config } = await testServer();
     const published = await pollFor("participant.flagged event", async () => {
-      const lines = (await readFile(join(config.dataDir, "events.jsonl"), "utf8").catch(() => "")).split("\n").filter(Boolean);
-      const mine = lines.map((l) => JSON.parse(l) as EventEnvelope).filter((e) => e.eventType === "participant.flagged" && e.key === target.userId);
+      const mine = (await publishedEvents()).filter((e) => e.eventType === "participant.flagged" && e.key === target.userId);
       return mine.length > 0 ? mine : undefined;
     });
     assert.equal(published.length, 1, "one participant.flagged event");

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { EventEnvelope } from "../../src/events/envelope.js";
 import type { RatingRecord, SessionRecord } from "../../src/store/records.js";
-import { testServer } from "../support/testServer.js";
+import { publishedEvents, testServer } from "../support/testServer.js";
 import { api, assertError, pollFor, restUser, type RestUser } from "./restSupport.js";
 
 const SUGGESTIONS = "/api/conversations/level-suggestions";
@@ -31,10 +29,8 @@ async function storedSession(me: string, partner: string, ratings: RatingRecord[
 }
 
 /** The published events of `type` about `userId` (the file publisher of the test server). */
-async function publishedEvents(type: string, userId: string): Promise<EventEnvelope[]> {
-  const { config } = await testServer();
-  const lines = (await readFile(join(config.dataDir, "events.jsonl"), "utf8").catch(() => "")).split("\n").filter(Boolean);
-  return lines.map((l) => JSON.parse(l) as EventEnvelope).filter((e) => e.eventType === type && e.payload.userId === userId);
+async function publishedEventsOf(type: string, userId: string): Promise<EventEnvelope[]> {
+  return (await publishedEvents()).filter((e) => e.eventType === type && e.payload.userId === userId);
 }
 
 describe("http: level drift (partnerLevelFeedback, GET /level-suggestions, level.suggested)", () => {
@@ -63,7 +59,7 @@ describe("http: level drift (partnerLevelFeedback, GET /level-suggestions, level
     assert.equal((await parley.store.sessions.get(sessionId))?.ratings[0]?.partnerLevelFeedback, "higher", "stored with the rating");
 
     const suggested = await pollFor("level.suggested", async () => {
-      const found = await publishedEvents("level.suggested", me.userId);
+      const found = await publishedEventsOf("level.suggested", me.userId);
       return found.length > 0 ? found : undefined;
     });
     assert.deepEqual(suggested.map((e) => [e.key, e.payload.languageCode, e.payload.suggestedLevel, e.payload.sessionId]), [[me.userId, "en", "B2", sessionId]]);
@@ -71,8 +67,8 @@ describe("http: level drift (partnerLevelFeedback, GET /level-suggestions, level
     // An edit that changes nothing of the suggestion publishes no second one.
     const edited = await api("POST", `/api/conversations/sessions/${sessionId}/rate`, { token: fifth.token, body: { rating: 5, partnerLevelFeedback: "higher" } });
     assert.equal(edited.status, 200);
-    await pollFor("the edit's conversation.rated", async () => ((await publishedEvents("conversation.rated", fifth.userId)).some((e) => e.payload.rating === 5) ? true : undefined));
-    assert.equal((await publishedEvents("level.suggested", me.userId)).length, 1);
+    await pollFor("the edit's conversation.rated", async () => ((await publishedEventsOf("conversation.rated", fifth.userId)).some((e) => e.payload.rating === 5) ? true : undefined));
+    assert.equal((await publishedEventsOf("level.suggested", me.userId)).length, 1);
   });
 
   it("refuses bad feedback and bad query parameters with 400, never 500", async () => {

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { EventEnvelope } from "../../src/events/envelope.js";
 import type { Room } from "@colyseus/sdk";
-import { testServer } from "../support/testServer.js";
+import { publishedEvents, testServer } from "../support/testServer.js";
 import { activePair, api, assertError, joinAndConnect, leaveAll, pollFor, restMatch, restUser, UNKNOWN_ID, type JoinBody } from "./restSupport.js";
 
 const S = "/api/conversations/sessions";
@@ -231,13 +228,12 @@ describe("http: sessions (join, leave, details, end, rate, history, transcript, 
     assertError(await report(stranger.token, { reportedUserId: b.userId, reason: "spam" }), 403, "NOT_A_PARTICIPANT");
     assertError(await api("POST", `${S}/${UNKNOWN_ID}/report`, { token: a.token, body: { reportedUserId: b.userId, reason: "spam" } }), 404, "SESSION_NOT_FOUND");
 
-    const { parley, config } = await testServer();
+    const { parley } = await testServer();
     assert.deepEqual(await parley.store.moderation.blockedPeers(a.userId), [b.userId]);
     const reported = (await parley.store.moderation.listReports(100_000, 0)).items.filter((r) => r.sessionId === sessionId);
     assert.equal(reported.length, 2);
     const published = await pollFor("participant.reported events", async () => {
-      const lines = (await readFile(join(config.dataDir, "events.jsonl"), "utf8").catch(() => "")).split("\n").filter(Boolean);
-      const mine = lines.map((l) => JSON.parse(l) as EventEnvelope).filter((e) => e.eventType === "participant.reported" && e.payload.sessionId === sessionId);
+      const mine = (await publishedEvents()).filter((e) => e.eventType === "participant.reported" && e.payload.sessionId === sessionId);
       return mine.length === 2 ? mine : undefined;
     });
     assert.deepEqual(published.map((e) => [e.key, e.payload.reporterUserId, e.payload.reportCount, e.payload.flaggedForReview]), [

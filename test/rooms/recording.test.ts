@@ -11,7 +11,7 @@ import type { SessionRecord } from "../../src/store/records.js";
 import { leaveAll } from "../http/restSupport.js";
 import { eventually, type MatchFound } from "../support/conversations.js";
 import { Inbox, newLearner, waitForState, type Learner } from "../support/learners.js";
-import { BASE_URL, testServer } from "../support/testServer.js";
+import { BASE_URL, publishedEvents, testServer } from "../support/testServer.js";
 
 const EBML = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3]);
 
@@ -101,13 +101,7 @@ describe("room: recording (DESIGN §5 audio_chunk, §6 Recording; seed 002 §6.4
       [p.b.userId, "completed", 2, 2500],
     ].sort());
     // The relay publishes to DATA_DIR/events.jsonl (the embedded event bus).
-    type Published = { eventType: string; payload: { sessionId: string; recordingUrl?: string } };
-    const completed = async () =>
-      (await readFile(join((await testServer()).config.dataDir, "events.jsonl"), "utf8").catch(() => ""))
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Published)
-        .filter((e) => e.eventType === "conversation.completed" && e.payload.sessionId === p.sessionId);
+    const completed = async () => (await publishedEvents()).filter((e) => e.eventType === "conversation.completed" && e.payload.sessionId === p.sessionId);
     await eventually(async () => (await completed()).length === 2, "conversation.completed published, one per participant");
     assert.ok((await completed()).every((e) => e.payload.recordingUrl === endedA.recordingUrl));
 

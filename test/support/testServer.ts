@@ -1,10 +1,12 @@
 import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { mkdtempSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { mintDevToken, type DevTokenClaims } from "../../src/auth/devTokens.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
+import type { EventEnvelope } from "../../src/events/envelope.js";
 import { createParley, type Parley } from "../../src/server.js";
 
 /** Port @colyseus/testing listens on (it ignores the one passed). */
@@ -51,6 +53,17 @@ let userCounter = 0;
 export function uniqueUser(prefix: string): string {
   userCounter += 1;
   return `${prefix}-${process.pid}-${userCounter}`;
+}
+
+/**
+ * The events the test server published so far (its file publisher, `DATA_DIR/events.jsonl`),
+ * parsed; a line still being written (no newline yet) is left for the next read.
+ */
+export async function publishedEvents(): Promise<EventEnvelope[]> {
+  const { config } = await testServer();
+  const text = await readFile(join(config.dataDir, "events.jsonl"), "utf8").catch(() => "");
+  const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+  return complete.split("\n").filter(Boolean).map((line) => JSON.parse(line) as EventEnvelope);
 }
 
 /** Signs a token for the test server's config. */
