@@ -67,22 +67,62 @@ export interface RoomCalls {
   leaveSession(sessionId: string, userId: string): Promise<void>;
 }
 
+/** How long one probe of a room waits for its answer before it is sent again, in ms. */
+export const ROOM_PROBE_INTERVAL_MS = 250;
+/** How many rooms this process remembers as answering (oldest forgotten first). */
+const ANSWERING_ROOMS_REMEMBERED = 10_000;
+
+/** `matchMaker.remoteRoomCall`: `(roomId, method, args, timeoutMs)`; rejects when no answer comes in time. */
+export type RemoteRoomCall = (roomId: string, method: string, args: unknown[] | undefined, timeoutMs: number) => Promise<unknown>;
+
 /** Tuning of {@link createRoomCalls}. */
 export interface RoomCallOptions {
   /** How long a room has to answer a remote call, in ms. @default ROOM_CALL_TIMEOUT_MS */
   timeoutMs?: number;
+  /** The transport of remote calls. @default matchMaker.remoteRoomCall */
+  remoteRoomCall?: RemoteRoomCall;
 }
+
+const colyseusRemoteRoomCall: RemoteRoomCall = (roomId, method, args, timeoutMs) =>
+  matchMaker.remoteRoomCall<MatchmakingRoom & ConversationRoom>(roomId, method as keyof (MatchmakingRoom & ConversationRoom), args, timeoutMs);
 
 /** Builds the {@link RoomCalls} of one HTTP app. */
 export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): RoomCalls {
   const timeoutMs = options.timeoutMs ?? ROOM_CALL_TIMEOUT_MS;
+  const remote = options.remoteRoomCall ?? colyseusRemoteRoomCall;
   const creating = new Map<string, Promise<RoomListing>>();
+  const answering = new Set<string>();
+
+  /**
+   * Resolves once the room answers a read-only probe. A room is listed by the driver before it
+   * subscribes to its call channel (Colyseus 0.18 `handleCreateRoom`), so a call published in
+   * between reaches nobody: a mutating call sent then would wait out its whole timeout. The
+   * probe is only a read, so sending it again is harmless; a room that answered once is
+   * remembered and costs no probe afterwards.
+   */
+  async function reachable(roomId: string): Promise<boolean> {
+    if (answering.has(roomId)) return true;
+    const deadline = Date.now() + timeoutMs;
+    do {
+      try {
+        await remote(roomId, "roomId", undefined, Math.min(ROOM_PROBE_INTERVAL_MS, Math.max(1, deadline - Date.now())));
+        if (answering.size >= ANSWERING_ROOMS_REMEMBERED) answering.delete(answering.values().next().value as string);
+        answering.add(roomId);
+        return true;
+      } catch {
+        // not subscribed yet, gone, or busy: probe again until the deadline
+      }
+    } while (Date.now() < deadline);
+    return false;
+  }
 
   async function call(roomId: string, method: string, args: unknown[], unavailable: ErrorCode, what: string): Promise<unknown> {
     try {
-      return (await matchMaker.remoteRoomCall<MatchmakingRoom & ConversationRoom>(roomId, method as keyof (MatchmakingRoom & ConversationRoom), args, timeoutMs)) as unknown;
+      if (!(await reachable(roomId))) throw new Error(`room ${roomId} did not answer a probe within ${timeoutMs} ms`);
+      return await remote(roomId, method, args, timeoutMs);
     } catch (err) {
       if (isParleyError(err)) throw err;
+      answering.delete(roomId);
       logger.warn({ err, roomId, method }, "remote room call failed");
       throw new ParleyError(unavailable, `${what} did not answer; try again`);
     }
