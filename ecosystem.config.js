@@ -1,7 +1,7 @@
 // pm2: parley as N processes on one host, sharing Redis (presence + matchmaker driver), MongoDB
 // and Kafka (DESIGN §1, §2).
 //
-//   npx pm2 start ecosystem.config.js            # N = PARLEY_INSTANCES (default 2)
+//   npm run build && npx pm2 start ecosystem.config.js   # N = PARLEY_INSTANCES (default 2)
 //   npx pm2 logs | npx pm2 status | npx pm2 reload ecosystem.config.js | npx pm2 delete ecosystem.config.js
 //
 // One pm2 app per process, not `exec_mode: "cluster"`: Colyseus needs every process on a port of
@@ -25,8 +25,11 @@
 // and persists the live sessions of that process, flushes the outbox and closes its backends,
 // and gives up after 30 s (src/main.ts); kill_timeout leaves it 35 s.
 //
-// Node 22 (every Colyseus 0.18 package requires it): the project's own binary from the pinned
-// `node` devDependency, running the TypeScript through tsx.
+// What runs: the production build, dist/src/main.js, with plain Node — no tsx in the serving
+// processes. Build it first (`npm run build`; again after every change of the sources, then
+// `npx pm2 reload ecosystem.config.js`); without it pm2 reports "Script not found". Node 22
+// (every Colyseus 0.18 package requires it): the project's own binary from the pinned `node`
+// devDependency (pm2 is a devDependency too, so both come with `npm ci`).
 
 /* global module, __dirname -- a CommonJS file that pm2 loads */
 
@@ -45,9 +48,8 @@ module.exports = {
     return {
       name: `parley-${port}`,
       cwd: __dirname,
-      script: "src/main.ts",
+      script: "dist/src/main.js",
       interpreter: `${__dirname}/node_modules/.bin/node`,
-      node_args: ["--import", "tsx"],
       exec_mode: "fork",
       instances: 1,
       autorestart: true,

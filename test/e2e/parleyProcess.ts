@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A parley server running as a child process (`src/main.ts` under tsx). */
+/** A parley server running as a child process (the production build, `dist/src/main.js`). */
 export interface ParleyProcess {
   baseUrl: string;
   dataDir: string;
@@ -23,7 +23,8 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts parley (`node --import tsx src/main.ts`, with this process's Node) on `host:port` with a
+ * Starts parley as `npm start` runs it (`node dist/src/main.js`, with this process's Node: no tsx
+ * in the server; `npm run build` first, as test/e2e/run.sh does) on `host:port` with a
  * fresh temporary `DATA_DIR` and `SERVE_DEMO_APP=true`, logging to `logFile`, and resolves once
  * `GET /healthz` answers 200.
  * @throws when the process exits or /healthz does not answer within `timeoutMs`.
@@ -43,7 +44,7 @@ export async function startParley(options: { host: string; port: number; logFile
     ...options.env,
   });
   const log = openSync(logFile, "w");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, ["dist/src/main.js"], { env, stdio: ["ignore", log, log] });
   closeSync(log);
   const baseUrl = `http://${host}:${port}`;
   const gone = exited(child);

@@ -2,7 +2,8 @@
 # End-to-end test of the demo web client with real WebRTC in headless Chromium (npm run test:e2e).
 #
 # 1. installs Debian's chromium when /usr/bin/chromium is missing (needs root: apt-get);
-# 2. builds the app (npm run build:app);
+# 2. builds the server (npm run build: each scenario runs the compiled dist/src/main.js, as
+#    npm start does) and the app (npm run build:app);
 # 3. runs each scenario in turn — twoLearners.e2e.ts (a matched pair), groupOfThree.e2e.ts (a
 #    group of three in a mesh) — each starting parley on 127.0.0.1:3110, driving its learners in
 #    separate browser contexts, and stopping everything at the end; fails if any scenario fails.
@@ -24,6 +25,7 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 fi
 
+npm run --silent build
 npm run --silent build:app
 
 SCENARIOS="test/e2e/twoLearners.e2e.ts test/e2e/groupOfThree.e2e.ts"
