@@ -260,7 +260,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     },
     // Dead sockets (backgrounded mobile browsers): pinged every WS_HEARTBEAT_INTERVAL,
     // terminated after 2 unanswered pings.
-    transport: new ParleyWebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2 }, { logger, metrics }),
+    transport: new ParleyWebSocketTransport({ maxPayload: config.ws.maxPayloadBytes, pingInterval: config.ws.heartbeatIntervalMs, pingMaxRetries: 2, maxConnections: config.ws.maxConnections }, { logger, metrics }),
     presence,
     driver,
     publicAddress: config.publicAddress,

@@ -66,6 +66,7 @@ const envSchema = z.object({
 
   WS_MAX_PAYLOAD_BYTES: int(262_144, 16384, 16 * 1024 * 1024),
   WS_HEARTBEAT_INTERVAL: int(30000, 1000),
+  WS_MAX_CONNECTIONS: int(10_000, 1),
 
   TURN_SERVER_URL: optionalString,
   TURN_SECRET: optionalString,
@@ -161,7 +162,12 @@ export interface Config {
     readonly forcePathStyle: boolean;
     readonly recordingsPrefix: string;
   };
-  readonly ws: { readonly maxPayloadBytes: number; readonly heartbeatIntervalMs: number };
+  readonly ws: {
+    readonly maxPayloadBytes: number;
+    readonly heartbeatIntervalMs: number;
+    /** `WS_MAX_CONNECTIONS` (seed 002 §11.1, default 10,000): open sockets per process; one more is closed with `CLOSE_CODES.serverFull`. */
+    readonly maxConnections: number;
+  };
   readonly webrtc: {
     readonly turnServerUrl?: string;
     readonly turnSecret?: string;
@@ -328,7 +334,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
       recordingsPrefix: env.S3_RECORDINGS_PREFIX,
     },
-    ws: { maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES, heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL },
+    ws: { maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES, heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL, maxConnections: env.WS_MAX_CONNECTIONS },
     webrtc: {
       turnServerUrl: env.TURN_SERVER_URL,
       turnSecret: env.TURN_SECRET,

@@ -36,6 +36,8 @@ export interface Metrics {
   websocketMessages: Counter<"type">;
   /** Closed WebSocket connections: `clean` (1000, 1001, 4000 consented, 4001 server shutdown) or `abnormal` (any other code, e.g. 1006). */
   websocketDisconnections: Counter<"kind">;
+  /** Sockets refused as they opened because this process already held `WS_MAX_CONNECTIONS` (closed with 4503 "server full"; not counted as disconnections). */
+  websocketConnectionsRefused: Counter;
   queueSize: Gauge<"queue">;
   eventsPublished: Counter;
   outboxPending: Gauge;
@@ -241,6 +243,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     websocketConnections: new Gauge({ name: "websocket_connections_active", help: "Clients connected to rooms on this process", registers }),
     websocketMessages: new Counter({ name: "websocket_messages_total", help: "Room messages received", labelNames: ["type"], registers }),
     websocketDisconnections: new Counter({ name: "websocket_disconnections_total", help: "WebSocket connections closed: clean (1000, 1001, 4000, 4001) or abnormal (any other close code)", labelNames: ["kind"], registers }),
+    websocketConnectionsRefused: new Counter({ name: "websocket_connections_refused_total", help: "WebSocket connections refused at WS_MAX_CONNECTIONS open sockets (closed with 4503 server full)", registers }),
     queueSize: new Gauge({ name: "matchmaking_queue_size", help: "Waiting tickets per queue (seed 002 redis_queue_size)", labelNames: ["queue"], registers }),
     eventsPublished: new Counter({ name: "events_published_total", help: "Events published from the outbox", registers }),
     outboxPending: new Gauge({

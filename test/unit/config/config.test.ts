@@ -14,6 +14,7 @@ describe("config", () => {
     assert.equal(config.matching.timeoutSeconds, 120);
     assert.equal(config.session.reconnectGraceSeconds, 20);
     assert.equal(config.ws.maxPayloadBytes, 262_144);
+    assert.equal(config.ws.maxConnections, 10_000);
     assert.ok(Object.isFrozen(config.session));
   });
 
@@ -21,6 +22,7 @@ describe("config", () => {
     assert.throws(() => loadConfig({ PORT: "eighty" }), (err: ConfigError) => err instanceof ConfigError && err.variable === "PORT");
     assert.throws(() => loadConfig({ MATCH_TIMEOUT_SECONDS: "5" }), /MATCH_TIMEOUT_SECONDS/);
     assert.throws(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: "4096" }), /WS_MAX_PAYLOAD_BYTES/);
+    assert.throws(() => loadConfig({ WS_MAX_CONNECTIONS: "0" }), /WS_MAX_CONNECTIONS/);
     assert.throws(() => loadConfig({ ENABLE_RECORDING: "maybe" }), /ENABLE_RECORDING/);
     assert.throws(() => loadConfig({ PROMPT_INTERVAL_MIN: "400", PROMPT_INTERVAL_MAX: "300" }), /PROMPT_INTERVAL_MIN/);
   });
