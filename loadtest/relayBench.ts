@@ -21,7 +21,8 @@
  *
  * `--profile <dir>` records a CPU profile of the parley server over the idle and the load window
  * (inspector `Profiler`, written as `<dir>/parley-<N>-{idle,load}.cpuprofile`) and prints its
- * top self-time frames (loadtest/cpuProfileTop.ts). `--load` is at most 180 s: a participant
+ * top self-time frames (loadtest/cpuProfileTop.ts); after the idle window, a heap snapshot (every
+ * session connected, before the load) (`<dir>/parley-<N>.heapsnapshot`) and its largest constructors. `--load` is at most 180 s: a participant
  * may send 50 ICE candidates per session (DESIGN §5), and the bench sends 0.25 per second.
  * Sizes that would start after `--max-minutes` are skipped. 127.0.0.1 only.
  */
@@ -104,7 +105,7 @@ async function startServer(target: Target, profile: boolean): Promise<ServerUnde
 }
 
 /** A CPU profiler attached to a process started with `--inspect` (Chrome DevTools Protocol). */
-async function attachProfiler(): Promise<{ start(): Promise<void>; stop(): Promise<CpuProfile>; close(): void }> {
+async function attachProfiler(): Promise<{ start(): Promise<void>; stop(): Promise<CpuProfile>; heapSnapshot(): Promise<string>; close(): void }> {
   const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
   const socket = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? "");
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
@@ -122,9 +123,21 @@ async function attachProfiler(): Promise<{ start(): Promise<void>; stop(): Promi
       socket.send(JSON.stringify({ id: mine, method, params }));
     });
   await call("Profiler.enable");
+  const heapSnapshot = async () => {
+    const chunks: string[] = [];
+    const onChunk = (data: WebSocket.RawData) => {
+      const m = JSON.parse(String(data)) as { method?: string; params?: { chunk: string } };
+      if (m.method === "HeapProfiler.addHeapSnapshotChunk" && m.params) chunks.push(m.params.chunk);
+    };
+    socket.on("message", onChunk);
+    await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    socket.off("message", onChunk);
+    return chunks.join("");
+  };
   return {
     start: async () => void (await call("Profiler.start")),
     stop: async () => (await call("Profiler.stop")).profile as CpuProfile,
+    heapSnapshot,
     close: () => socket.close(),
   };
 }
@@ -189,6 +202,13 @@ async function runOne(target: Target, pairs: number, options: { generators: numb
     await profiler?.start();
     const idleCpu = await cpuOver(server.pid, options.idle);
     const idleProfile = await profiler?.stop();
+    // After the idle window: the snapshot's own garbage is not counted as idle CPU.
+    if (profiler && options.profileDir) {
+      const file = join(options.profileDir, `parley-${pairs}.heapsnapshot`);
+      writeFileSync(file, await profiler.heapSnapshot());
+      console.log(`\n### parley, ${pairs} pairs, connected: heap by constructor, self size (${file})\n\n${heapTable(file, sessions * 2)}\n`);
+      await sleep(3000);
+    }
     await profiler?.start();
     for (const g of generators) g.child.send({ type: "load", seconds: options.load } satisfies LoadCommand);
     await sleep(1000); // every session sends from its first second on
@@ -225,6 +245,25 @@ async function runOne(target: Target, pairs: number, options: { generators: numb
   } finally {
     await server.stop();
   }
+}
+
+/** The largest constructors of a heap snapshot by self size, and their bytes per learner. */
+function heapTable(file: string, learners: number, top = 20): string {
+  const snapshot = JSON.parse(readFileSync(file, "utf8")) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const [typeAt, nameAt, sizeAt] = ["type", "name", "self_size"].map((f) => fields.indexOf(f)) as [number, number, number];
+  const types = snapshot.snapshot.meta.node_types[0];
+  const bySize = new Map<string, { bytes: number; count: number }>();
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const type = types[snapshot.nodes[i + typeAt] as number] ?? "?";
+    const name = type === "object" || type === "closure" ? (snapshot.strings[snapshot.nodes[i + nameAt] as number] ?? "?") : `(${type})`;
+    const entry = bySize.get(name) ?? { bytes: 0, count: 0 };
+    entry.bytes += snapshot.nodes[i + sizeAt] as number;
+    entry.count += 1;
+    bySize.set(name, entry);
+  }
+  const rows = [...bySize.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top);
+  return ["| constructor | count | MB | bytes per learner |", "|---|---:|---:|---:|", ...rows.map(([name, e]) => `| \`${name.slice(0, 60)}\` | ${e.count} | ${(e.bytes / 2 ** 20).toFixed(1)} | ${Math.round(e.bytes / Math.max(1, learners))} |`)].join("\n");
 }
 
 const ms = (sorted: number[]) => [50, 95, 99].map((p) => percentile(sorted, p).toFixed(1)).join(" / ");

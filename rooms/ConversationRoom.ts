@@ -203,7 +203,16 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     if (at === undefined) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
-      this.tick();
+      try {
+        this.tick();
+      } catch (err) {
+        // Outside any handler: a throw here would take the process down. Try again a second later.
+        this.deps.logger.error({ err, sessionId: this.state.sessionId }, "conversation tick failed");
+        this.wakeTimer = setTimeout(() => {
+          this.wakeTimer = undefined;
+          this.scheduleWake();
+        }, 1000);
+      }
     }, at - now);
   }
 
