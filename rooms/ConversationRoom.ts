@@ -1,11 +1,11 @@
 import { Room, type Client } from "@colyseus/core";
-import { RateLimiterMemory } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
 import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { conversationClientMessages as schemas, ROOM_NAMES, type ConversationClientMessage, type ConversationClientMessageType } from "../src/protocol/index.js";
 import { ConversationCore, type ConversationEffects, type ConversationNote, type ConversationOutgoing } from "../src/session/conversationCore.js";
+import { FixedWindowBudget } from "../src/session/messageBudget.js";
 import { submitRating } from "../src/session/ratingSubmission.js";
 import { ChatRoomShell } from "./chatCommands.js";
 import { ConversationOpenMark } from "./conversationOpenMark.js";
@@ -26,6 +26,13 @@ const CLOSE_SERVER_SHUTDOWN = 4001;
 const OPEN_MARK_MARGIN_SECONDS = 3600;
 /** How long an ended room stays open so participants can rate by message, in ms. */
 const ENDED_ROOM_LINGER_MS = 5 * 60 * 1000;
+/**
+ * The room's patch interval, in ms: the longest timer Node allows (≈ 24.8 days), i.e. never for a
+ * room that lives about an hour. The room patches on change instead ({@link
+ * ConversationRoom.syncState}), so an idle room runs nothing (DESIGN §11). Colyseus has no "off":
+ * `patchRate = null` would run a 60 Hz clock interval per room instead.
+ */
+const NO_PATCH_LOOP_MS = 2 ** 31 - 1;
 /** The verified user of a joined client (set by `onAuth`). */
 function userOf(client: ConversationClient): string {
   const userId = client.auth?.userId;
@@ -46,7 +53,11 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private core!: ConversationCore;
   private io!: RoomIoQueue;
   private mark!: ConversationOpenMark;
-  private messageBudget!: RateLimiterMemory;
+  private messageBudget!: FixedWindowBudget;
+  /** The one timer of the room: the core's next wake ({@link scheduleWake}). */
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt: number | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private chat!: ChatRoomShell;
   private recording!: ConversationRecording;
 
@@ -77,9 +88,9 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
       // Headroom past the seats so a stranger reaches onAuth and gets a clear 403/409, not 522.
       this.maxClients = this.core.capacity * 2;
       this.seatReservationTimeout = Math.min(60, config.session.joinTimeoutSeconds);
-      this.setPatchRate(100);
-      this.clock.setInterval(() => this.tick(), 1000);
+      this.patchRate = NO_PATCH_LOOP_MS;
       this.registerMessages();
+      this.scheduleWake();
       if (!opened) await this.mark.set(config.session.joinTimeoutSeconds + config.session.maxDurationPremiumSeconds + OPEN_MARK_MARGIN_SECONDS);
     } catch (err) {
       throw toJoinError(err instanceof z.ZodError ? new ParleyError("INVALID_REQUEST", err.issues[0]?.message ?? "invalid sessionId") : err);
@@ -144,6 +155,7 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
 
   override onLeave(client: ConversationClient, code?: number): void {
     const userId = userOf(client);
+    this.messageBudget.forget(client.sessionId);
     this.chat.farewell(client, userId);
     if (this.state.participants.get(userId)?.connected) this.deps.metrics.websocketConnections.dec();
     const now = this.deps.now();
@@ -159,15 +171,49 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   }
 
   override async onDispose(): Promise<void> {
+    clearTimeout(this.wakeTimer);
+    clearTimeout(this.lingerTimer);
     this.chat?.dispose();
     await this.io?.idle();
     await this.recording?.abort(this.deps.now());
     await this.mark?.clear();
   }
 
-  /** One clock step: deadlines, due prompts, live speaking time. Public so tests and the cleanup job can drive it. */
+  /**
+   * One clock step: deadlines, due prompts, the tandem switch, the talk balance, live speaking
+   * time. The room runs it at the core's next wake ({@link scheduleWake}); public so tests and
+   * the cleanup job can drive it.
+   */
   tick(now = this.deps.now()): void {
     this.apply(this.core.tick(now));
+  }
+
+  /**
+   * Arms the room's one timer for {@link ConversationCore.nextWakeAt} (DESIGN §11: a room with
+   * nothing due runs nothing). Called after every change; a wake already armed earlier stays (it
+   * re-arms when it fires), a later one is brought forward.
+   */
+  private scheduleWake(): void {
+    const now = this.deps.now();
+    const at = this.core.lifecycle.isEnded ? undefined : this.core.nextWakeAt(now);
+    if (at !== undefined && this.wakeTimer !== undefined && this.wakeAt !== undefined && this.wakeAt <= at) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = at;
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      try {
+        this.tick();
+      } catch (err) {
+        // Outside any handler: a throw here would take the process down. Try again a second later.
+        this.deps.logger.error({ err, sessionId: this.state.sessionId }, "conversation tick failed");
+        this.wakeTimer = setTimeout(() => {
+          this.wakeTimer = undefined;
+          this.scheduleWake();
+        }, 1000);
+      }
+    }, at - now);
   }
 
   /** Remote call (REST `POST /sessions/:id/end`, admin end). @returns the error JSON or `{ ok }`. */
@@ -198,34 +244,40 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
   private registerMessages(): void {
     const { logger, metrics, now } = this.deps;
     const counted = (type: string) => metrics.websocketMessages.inc({ type });
-    // Messages of any type one connection may send per minute (issue 7 §3).
-    this.messageBudget = new RateLimiterMemory({ points: this.deps.config.quotas.roomMessagesPerMinute, duration: 60 });
-    const spend = (client: Client) => consumeOrThrow(this.messageBudget, client.sessionId, "messages on this connection");
-    const on = <T extends ConversationClientMessageType>(type: T, handler: (client: ConversationClient, message: ConversationClientMessage[T]) => ConversationEffects | Promise<void>) =>
-      onValidatedMessage<z.ZodType<ConversationClientMessage[T]>, ConversationClient>(this, type, schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>, logger, async (client, message) => {
-        await spend(client);
-        const fx = await handler(client, message);
-        if (fx) this.apply(fx);
+    // Messages of any type one connection may send per minute (issue 7 §3), spent inline: no
+    // promise per message (DESIGN §11).
+    this.messageBudget = new FixedWindowBudget(this.deps.config.quotas.roomMessagesPerMinute, 60_000, "too many messages on this connection");
+    const spend = (client: Client) => this.messageBudget.consume(client.sessionId, now());
+    // `synced: false`: the command changes nothing of the synced state (signaling, heartbeat), so
+    // its messages go out without a state sync.
+    const on = <T extends ConversationClientMessageType>(type: T, handler: (client: ConversationClient, message: ConversationClientMessage[T]) => ConversationEffects | Promise<void>, synced = true) =>
+      onValidatedMessage<z.ZodType<ConversationClientMessage[T]>, ConversationClient>(this, type, schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>, logger, (client, message) => {
+        spend(client);
+        const fx = handler(client, message);
+        if (fx instanceof Promise) return fx;
+        if (synced) this.apply(fx);
+        else this.relay(fx);
       }, counted);
     onUnknownMessage(this, counted, spend);
     this.chat.register(this, (client) => this.core.chatActor(userOf(client as ConversationClient)), counted);
     this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
       counted("audio_chunk");
-      // Chunks count against the connection's message budget, and are taken in arrival order (the
-      // budget's promises settle in order); the recorder bounds what one sender may queue (RATE_LIMITED).
-      spend(client)
-        .then(() => {
-          if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
-          this.recording.chunk(userOf(client), bytes, now());
-        })
-        .catch((err: unknown) => client.send("error", errorBody(isParleyError(err) ? err : new ParleyError("INTERNAL_ERROR", "the audio chunk could not be handled"))));
+      // Chunks count against the connection's message budget, and are taken in arrival order; the
+      // recorder bounds what one sender may queue (RATE_LIMITED).
+      try {
+        spend(client);
+        if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
+        this.recording.chunk(userOf(client), bytes, now());
+      } catch (err) {
+        client.send("error", errorBody(isParleyError(err) ? err : new ParleyError("INTERNAL_ERROR", "the audio chunk could not be handled")));
+      }
     });
-    for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()));
-    on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()));
+    for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()), false);
+    on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()), false);
     on("request_next_prompt", () => this.core.requestNextPrompt(now()));
     on("request_language_switch", (client) => this.core.requestLanguageSwitch(userOf(client), now()));
     on("speaking", (client, msg) => this.core.speakingEdge(userOf(client), msg.speaking, now()));
-    on("heartbeat", (client) => this.core.heartbeat(userOf(client), now()));
+    on("heartbeat", (client) => this.core.heartbeat(userOf(client), now()), false);
     on("end_session", (client) => this.core.end(userOf(client), now()));
     on("leave_session", async (client) => {
       client.userData = { ...client.userData, leavingForGood: true };
@@ -239,9 +291,20 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     });
   }
 
+  /**
+   * The effects of a command that changes nothing synced (a relayed signal, a heartbeat): its
+   * immediate messages, at once; anything more goes through {@link apply}.
+   */
+  private relay(fx: ConversationEffects): void {
+    if (fx.writes.length > 0 || fx.messages.length > 0 || fx.notes.length > 0 || fx.close) return this.apply(fx);
+    for (const m of fx.immediate) this.deliver(m);
+  }
+
   /** Applies a command's effects: immediate messages now, then writes, then the rest (DESIGN §1). */
   private apply(fx: ConversationEffects): void {
     for (const m of fx.immediate) this.deliver(m);
+    // The core changed: its next wake may have moved.
+    this.scheduleWake();
     // The synced state, like the messages, follows the writes: nothing shows before it is stored.
     const told = () => {
       for (const m of fx.messages) this.deliver(m);
@@ -280,14 +343,19 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     reportConversationNote(this.deps.metrics, this.deps.logger, this.state.sessionId, this.state.targetLanguageCode, note);
   }
 
+  /** Copies the core's view into the synced state and sends what changed at once (patch on change, DESIGN §11). */
   private syncState(): void {
     syncConversationState(this.state, this.core.participantViews(this.deps.now()), this.core.promptView(), this.core.lifecycle.hostUserId, this.core.languageView());
+    this.broadcastPatch();
   }
 
   /** Disposes the room after `delayMs` once its pending writes are done (onDispose awaits the queue too). */
   private closeSoon(delayMs = 0): void {
     const close = () => void this.io.idle().then(() => this.disconnect()).catch(() => undefined);
     if (delayMs === 0) close();
-    else this.clock.setTimeout(close, delayMs);
+    else {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = setTimeout(close, delayMs);
+    }
   }
 }

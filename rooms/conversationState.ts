@@ -1,6 +1,18 @@
-import { MapSchema, Schema, type } from "@colyseus/schema";
+import { Encoder, MapSchema, Schema, type } from "@colyseus/schema";
 import type { LanguageView, ParticipantView } from "../src/session/conversationCore.js";
 import type { ShownPrompt } from "../src/session/promptScheduler.js";
+
+/**
+ * Bytes of the two encode buffers every room with a state allocates (the encoder's and the
+ * serializer's full-state buffer; `@colyseus/schema` defaults to 16 KiB each, 32 KiB per room,
+ * i.e. 16 KiB per learner of a pair). 8 KiB holds a pair's full state at its largest (names of
+ * 100 characters, avatar URLs of 2,048, a long prompt); a larger one (a group of six with such
+ * avatars) still encodes: the encoder grows its buffer, with a console warning. Process-wide,
+ * so it applies to every room created after this module is loaded (DESIGN §11 "≤ 40 KB RSS per
+ * connected learner").
+ */
+export const STATE_ENCODE_BUFFER_BYTES = 8 * 1024;
+Encoder.BUFFER_SIZE = STATE_ENCODE_BUFFER_BYTES;
 
 /** One participant as synced to clients (DESIGN §5). `spokenSeconds` in seconds. */
 export class ParticipantState extends Schema {

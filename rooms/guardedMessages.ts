@@ -29,18 +29,25 @@ const ECHOED_TYPE_MAX_CHARS = 32;
  * type, and the connection and the room stay as they were. Without it Colyseus closes the socket
  * with the type in the close reason, and a reason over 123 bytes throws inside `ws`.
  * Register it once per room, in `onCreate`. `budget`, when given, is consumed first (a
- * per-connection message budget): when it throws, the sender gets that error instead.
+ * per-connection message budget, spent inline or as a promise): when it throws or rejects, the
+ * sender gets that error instead.
  */
-export function onUnknownMessage(room: Room, onReceived?: (type: string) => void, budget?: (client: Client) => Promise<void>): void {
+export function onUnknownMessage(room: Room, onReceived?: (type: string) => void, budget?: (client: Client) => void | Promise<void>): void {
   room.onMessage("*", (client: Client, type: string | number) => {
     onReceived?.("unknown");
     const shown = String(type).slice(0, ECHOED_TYPE_MAX_CHARS);
     const ellipsis = String(type).length > ECHOED_TYPE_MAX_CHARS ? "…" : "";
     const answer = () => client.send("error", { code: "INVALID_REQUEST", message: `unknown message type ${JSON.stringify(shown + ellipsis)}` } satisfies ErrorMessage);
-    if (!budget) return answer();
-    budget(client).then(answer, (err: unknown) =>
-      client.send("error", (isParleyError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL_ERROR", message: "internal error" }) satisfies ErrorMessage),
-    );
+    const refuse = (err: unknown) =>
+      client.send("error", (isParleyError(err) ? { code: err.code, message: err.message } : { code: "INTERNAL_ERROR", message: "internal error" }) satisfies ErrorMessage);
+    let spent: void | Promise<void>;
+    try {
+      spent = budget?.(client);
+    } catch (err) {
+      return refuse(err);
+    }
+    if (spent) spent.then(answer, refuse);
+    else answer();
   });
 }
 

@@ -104,6 +104,12 @@ export interface LanguageView {
   switchAt?: number;
 }
 
+/**
+ * How often, in ms, the synced speaking time (`spokenSeconds`, `talkShare`) is refreshed while
+ * someone speaks, and the resolution of the talk-balance check while a nudge may come.
+ */
+export const LIVE_REFRESH_MS = 1000;
+
 /** Rounds a 0–1 share to 3 decimals. */
 function roundShare(share: number): number {
   return Math.round(share * 1000) / 1000;
@@ -404,6 +410,27 @@ export class ConversationCore {
     const nudge = this.talkBalance.check(this.presentParticipants(), now);
     if (nudge) result = merge(result, this.nudgeEffects(nudge));
     return result;
+  }
+
+  /**
+   * When {@link tick} may next have something to do (epoch ms, ≥ `now`), so the room sleeps until
+   * then (DESIGN §11: no timer runs while a room has nothing to do): the lifecycle's deadline
+   * (join timeout, time limit); while active, the tandem switch, the next automatic prompt, the
+   * talk balance's next possible nudge, and — while anyone speaks — a refresh of the synced
+   * speaking time every {@link LIVE_REFRESH_MS}. Undefined once ended. Ask again after every
+   * command: a command can only bring it earlier through what it changes.
+   */
+  nextWakeAt(now: number): number | undefined {
+    const due: (number | undefined)[] = [this.lifecycle.deadline(now)];
+    if (this.lifecycle.status === "active") {
+      if (this.languageSwitch && !this.languageSwitch.hasSwitched) due.push(this.languageSwitch.switchAt);
+      due.push(this.prompts.nextAt);
+      const nudge = this.talkBalance.nextCheckAt(this.presentParticipants(), now);
+      if (nudge !== undefined) due.push(Math.max(nudge, now + LIVE_REFRESH_MS));
+      if (this.speaking.isAnyoneSpeaking()) due.push(now + LIVE_REFRESH_MS);
+    }
+    const times = due.filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.max(now, Math.min(...times));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { parse, type SessionDescription } from "sdp-transform";
 import { z } from "zod";
 import { ParleyError } from "../errors/errorCodes.js";
+import { FixedWindowBudget } from "./messageBudget.js";
 
 /** Largest SDP accepted in `offer`/`answer`, in UTF-8 **bytes** (DESIGN §5, seed 002 §8.3): 10 KiB. */
 export const MAX_SDP_BYTES = 10 * 1024;
@@ -139,29 +140,21 @@ export class IceCandidateBudget {
  * epoch ms. One instance per session (the conversation core owns it).
  */
 export class PairSignalingBudget {
-  private readonly windows = new Map<string, { startedAt: number; used: number }>();
+  private readonly budget: FixedWindowBudget;
 
   /** @param max messages per pair per window. @param windowMs window length in ms. */
   constructor(
     readonly max: number = 100,
     readonly windowMs: number = 60_000,
-  ) {}
+  ) {
+    this.budget = new FixedWindowBudget(max, windowMs, `at most ${max} signaling messages per minute per pair of participants`);
+  }
 
   /**
    * Takes one message from the budget of the pair {`a`, `b`} (either direction).
    * @throws ParleyError `RATE_LIMITED` with `retryAfterSeconds` when spent (not counted).
    */
   consume(a: string, b: string, now: number): void {
-    const key = JSON.stringify(a < b ? [a, b] : [b, a]);
-    let window = this.windows.get(key);
-    if (!window || now - window.startedAt >= this.windowMs) {
-      window = { startedAt: now, used: 0 };
-      this.windows.set(key, window);
-    }
-    if (window.used >= this.max) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.windowMs - now) / 1000));
-      throw new ParleyError("RATE_LIMITED", `at most ${this.max} signaling messages per minute per pair of participants`, { retryAfterSeconds });
-    }
-    window.used++;
+    this.budget.consume(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`, now);
   }
 }

@@ -112,6 +112,12 @@ export class SpeakingStats {
     return this.view(track, Number.isFinite(now) ? Math.max(now, track.last) : track.last);
   }
 
+  /** True while anyone has an open speaking interval. */
+  isAnyoneSpeaking(): boolean {
+    for (const track of this.tracks.values()) if (track.openSince !== undefined) return true;
+    return false;
+  }
+
   /** {@link snapshot} of everyone seen, by userId. */
   snapshotAll(now: number): Record<string, SpeakingSnapshot> {
     const all: Record<string, SpeakingSnapshot> = {};

@@ -85,6 +85,28 @@ export class TalkBalance {
     return { dominant, quiet };
   }
 
+  /**
+   * The earliest moment (epoch ms, ≥ `now`) at which {@link check} could return a nudge for
+   * `participantIds`, assuming no new edge comes (an edge can only move it earlier: ask again
+   * after each). Undefined when none can come without new speech: fewer than two participants,
+   * or nobody speaking and less than {@link TALK_BALANCE_MIN_SPEECH_SECONDS} in the window (it
+   * only shrinks then). While someone speaks and the window holds less than that, the moment
+   * it can hold enough; otherwise `now` (shares drift as the window slides: check at the
+   * caller's resolution). Never before the cooldown ends. Lets a room sleep while its
+   * participants are silent (DESIGN §11).
+   */
+  nextCheckAt(participantIds: readonly string[], now: number): number | undefined {
+    if (participantIds.length < 2) return undefined;
+    const total = participantIds.reduce((sum, userId) => sum + this.spokenInWindow(userId, now), 0);
+    const speaking = participantIds.some((userId) => {
+      const last = this.intervals.get(userId)?.at(-1);
+      return last !== undefined && last.end === undefined;
+    });
+    if (!speaking && total < TALK_BALANCE_MIN_SPEECH_SECONDS) return undefined;
+    const enough = total < TALK_BALANCE_MIN_SPEECH_SECONDS ? now + (TALK_BALANCE_MIN_SPEECH_SECONDS - total) * 1000 : now;
+    return Math.max(enough, this.lastNudgeAt + TALK_BALANCE_COOLDOWN_SECONDS * 1000);
+  }
+
   /** Drops intervals that ended before the window (memory stays bounded over a long session). */
   private prune(now: number): void {
     const from = now - TALK_BALANCE_WINDOW_SECONDS * 1000;

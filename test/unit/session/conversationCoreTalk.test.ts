@@ -163,3 +163,69 @@ describe("ConversationCore: talk-time balance (DESIGN §10)", () => {
     assert.deepEqual(shares, { ana: 0.75, ben: 0.25 });
   });
 });
+
+describe("ConversationCore: sleeps until something is due (DESIGN §11)", () => {
+  it("waits for the join deadline while waiting, and for nothing once ended", () => {
+    const core = ConversationCore.open(session("practice").id, session("practice"), false, () => enTopic, { ...LIMITS, promptIntervalMinSeconds: 3000, promptIntervalMaxSeconds: 3000, maxPrompts: 5, signalingPerMinutePerPair: 100 }, () => 0);
+    assert.equal(core.nextWakeAt(T0 + 5 * S), T0 + 60 * S);
+    core.join("ana", T0);
+    core.join("ben", T0);
+    core.end("ana", T0 + 10 * S);
+    assert.equal(core.nextWakeAt(T0 + 10 * S), undefined);
+  });
+
+  it("sleeps until the tandem switch, then the time limit, while nobody speaks", () => {
+    const core = started("tandem");
+    assert.equal(core.nextWakeAt(T0 + 5 * S), T0 + HALF);
+    core.tick(T0 + HALF);
+    assert.equal(core.nextWakeAt(T0 + HALF), T0 + 900 * S);
+  });
+
+  it("wakes every second while someone speaks, and sleeps again when the window holds under a minute of speech", () => {
+    const core = started("practice");
+    core.speakingEdge("ana", true, T0 + 10 * S);
+    assert.equal(core.nextWakeAt(T0 + 10 * S), T0 + 11 * S);
+    core.speakingEdge("ana", false, T0 + 30 * S);
+    assert.equal(core.nextWakeAt(T0 + 30 * S), T0 + 900 * S);
+  });
+
+  it("checks the talk balance every second after a minute of speech, until it slid out of the window", () => {
+    const core = started("practice");
+    speak(core, "ana", T0, 70);
+    assert.equal(core.nextWakeAt(T0 + 70 * S), T0 + 71 * S);
+    // At 190 s the window (10–190 s) holds 60 s of ana's speech; at 191 s only 59 s.
+    assert.equal(core.nextWakeAt(T0 + 190 * S), T0 + 191 * S);
+    assert.equal(core.nextWakeAt(T0 + 191 * S), T0 + 900 * S);
+  });
+
+  it("does in its wakes what a tick every second does: the same messages at the same moments", () => {
+    const script = (core: ConversationCore, at: number) => {
+      // ben speaks 30 s, ana 70 s (70%, no nudge yet); in the silence after, ben's turn slides
+      // out of the window first and ana's share passes 70% at 186 s: a nudge while nobody speaks.
+      if (at === T0 + 5 * S) core.speakingEdge("ben", true, at);
+      if (at === T0 + 35 * S) core.speakingEdge("ben", false, at);
+      if (at === T0 + 40 * S) core.speakingEdge("ana", true, at);
+      if (at === T0 + 110 * S) core.speakingEdge("ana", false, at);
+      if (at > T0 + 300 * S && at < T0 + 800 * S && at % (40 * S) === 0) core.speakingEdge(at % (80 * S) === 0 ? "ana" : "ben", true, at);
+      if (at > T0 + 300 * S && at < T0 + 800 * S && at % (40 * S) === 25 * S) core.speakingEdge(at % (80 * S) === 25 * S ? "ana" : "ben", false, at);
+    };
+    const told = (fx: ConversationEffects, at: number) => [...fx.immediate, ...fx.messages].map((m) => `${(at - T0) / S} ${m.type} ${JSON.stringify(m.to)}`);
+    const everySecond = started("tandem");
+    const sleeping = started("tandem");
+    const a: string[] = [];
+    const b: string[] = [];
+    let wake = sleeping.nextWakeAt(T0);
+    for (let at = T0 + S; at <= T0 + 901 * S; at += S) {
+      script(everySecond, at);
+      a.push(...told(everySecond.tick(at), at));
+      script(sleeping, at);
+      wake = Math.min(wake ?? Infinity, sleeping.nextWakeAt(at) ?? Infinity);
+      if (wake <= at) {
+        b.push(...told(sleeping.tick(at), at));
+        wake = sleeping.nextWakeAt(at);
+      }
+    }
+    assert.ok(a.some((line) => line.startsWith("186 talk_balance")) && a.some((line) => line.includes("language_switch")) && a.some((line) => line.includes("session_ended")), a.join("\n"));
+    assert.deepEqual(b, a);
+  });
+});

@@ -75,3 +75,23 @@ describe("talk balance (DESIGN §10)", () => {
     assert.deepEqual(talkShares({ a: 0, b: 0 }), { a: 0, b: 0 });
   });
 });
+
+describe("TalkBalance.nextCheckAt (DESIGN §11: no check while nothing can be due)", () => {
+  const T = Date.UTC(2026, 11, 7, 10, 0, 0);
+  it("is undefined for one participant, or while nobody speaks and the window holds under a minute", () => {
+    const balance = new TalkBalance();
+    assert.equal(balance.nextCheckAt(["a"], T), undefined);
+    balance.edge("a", true, T);
+    balance.edge("a", false, T + 59_000);
+    assert.equal(balance.nextCheckAt(["a", "b"], T + 59_000), undefined);
+  });
+
+  it("is the moment the window can hold a minute while someone speaks, then now, then after the cooldown", () => {
+    const balance = new TalkBalance();
+    balance.edge("a", true, T);
+    assert.equal(balance.nextCheckAt(["a", "b"], T + 20_000), T + 60_000);
+    assert.equal(balance.nextCheckAt(["a", "b"], T + 61_000), T + 61_000);
+    assert.ok(balance.check(["a", "b"], T + 61_000));
+    assert.equal(balance.nextCheckAt(["a", "b"], T + 62_000), T + 61_000 + TALK_BALANCE_COOLDOWN_SECONDS * 1000);
+  });
+});
