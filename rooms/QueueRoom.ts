@@ -1,0 +1,262 @@
+import { matchMaker, Room } from "@colyseus/core";
+import { z } from "zod";
+import type { Principal } from "../src/auth/principal.js";
+import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
+import { matchRequestBodySchema, type MatchRequestBody } from "../src/matchmaking/matchRequestOptions.js";
+import { queueRoomId } from "../src/matchmaking/queueName.js";
+import { QueueCore, type OpenConversation, type QueueSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
+import { admitTicket, reloadScheduledTickets } from "../src/matchmaking/ticketAdmission.js";
+import { ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
+import { matchFoundDraft, sessionReminderDraft } from "../src/notifications/notificationDrafts.js";
+import type { NotificationDraft } from "../src/notifications/notifier.js";
+import { ticketHolderAddressSchema, type GatewayDelivery, type TicketHolderAddress } from "./gatewayDelivery.js";
+import { toJoinError } from "./joinErrors.js";
+import type { RoomDeps } from "./roomDeps.js";
+import { RoomIoQueue } from "./roomIoQueue.js";
+import { reportQueueNotes } from "./roomMetrics.js";
+
+/** A queue actor's listing metadata: its queue, waiting tickets, and those per native language (for `match_suggestion`). */
+interface QueueMetadata {
+  queue: string;
+  waiting: number;
+  waitingByNative?: Record<string, number>;
+}
+
+/**
+ * The `queue` actor (DESIGN §1, §4): one per queue across processes (`roomId` from the queue;
+ * the Redis driver's atomic insert keeps one), with no clients. A shell around
+ * {@link QueueCore}: admission checks, then the ticket stored through the room's
+ * {@link RoomIoQueue}, then the core's units (writes batched per tick, then the conversation
+ * room and `match_found`; `match_expired` when a match cannot be stored).
+ * Tickets arrive by remote call: from REST, and from the `matchmaking` gateways, whose waiting
+ * clients it reaches over presence ({@link GatewayDelivery}). It disposes by Colyseus' own
+ * `autoDispose` once the core is idle, never while a ticket waits.
+ */
+export abstract class QueueRoom extends Room {
+  protected abstract readonly deps: RoomDeps;
+  private queue = "";
+  private core!: QueueCore;
+  private io!: RoomIoQueue;
+  /** Who holds each waiting ticket: the principal, and where its learner waits for SDK tickets. */
+  private readonly holders = new Map<string, { principal: Principal; gateway?: TicketHolderAddress }>();
+  /** The metadata last listed, as JSON. */
+  private listed = "";
+
+  override async onCreate(options: { queue?: unknown }): Promise<void> {
+    const queue = z.string().min(2).max(20).safeParse(options.queue);
+    if (!queue.success) throw toJoinError(new ParleyError("INVALID_REQUEST", "queue: a queue name of 2–20 characters is required"));
+    this.queue = queue.data;
+    this.roomId = queueRoomId(queue.data);
+    const { config, store, logger, metrics } = this.deps;
+    this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, maxLevelGap: config.matching.maxLevelGap, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
+    this.io = new RoomIoQueue({ room: ROOM_NAMES.queue, store, logger, failures: metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
+    this.clock.setInterval(() => this.tick(), config.matching.tickMs);
+    await this.reloadScheduled();
+  }
+
+  /** Scheduled tickets survive a restart (DESIGN §4): a new queue room takes back the pending ones of its queue from the store. */
+  private async reloadScheduled(): Promise<void> {
+    try {
+      const reloaded = await reloadScheduledTickets(this.deps, this.queue, this.deps.now());
+      for (const { admitted, holder } of reloaded) {
+        try {
+          this.core.reloadScheduled(admitted, holder);
+        } catch (err) {
+          this.deps.logger.warn({ err, matchRequestId: admitted.record.id }, "scheduled ticket not reloaded");
+        }
+      }
+      if (reloaded.length > 0) this.deps.logger.info({ queue: this.queue, tickets: reloaded.length }, "scheduled tickets reloaded");
+    } catch (err) {
+      // The cleanup job expires them at their slot if no queue room takes them back.
+      this.deps.logger.error({ err, queue: this.queue }, "scheduled tickets could not be reloaded");
+    }
+    this.refresh();
+  }
+
+  /**
+   * Remote call from REST (`POST /match-request`, no `holder`) or from a `matchmaking` gateway
+   * (`holder` = where its client waits: it gets `match_request`, then the other messages, over
+   * presence). Answered once the ticket is stored.
+   * @returns the ticket's view, or `{ error }` for a refusal (`ALREADY_MATCHED`, `TOPIC_LOCKED`, …)
+   */
+  async addRemoteTicket(principal: Principal, rawBody: unknown, holder?: unknown): Promise<MatchRequestView | { error: ErrorBody }> {
+    try {
+      return await this.admit(principal, matchRequestBodySchema.parse(rawBody), holder === undefined ? undefined : ticketHolderAddressSchema.parse(holder));
+    } catch (err) {
+      if (isParleyError(err)) return { error: errorBody(err) };
+      throw err;
+    }
+  }
+
+  /**
+   * Remote call from REST (`DELETE /match-request/:id`), answered once the cancel is stored; a
+   * learner waiting in a gateway is made to leave it.
+   * @returns false when not waiting here; `{ error }` (INTERNAL_ERROR) when it could not be stored
+   */
+  async cancelRemoteTicket(userId: string, ticketId: string): Promise<boolean | { error: ErrorBody }> {
+    if (this.core.waitingTicket(ticketId)?.userId !== userId) return false;
+    const gateway = this.holders.get(userId)?.gateway;
+    if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, leave: true });
+    const unit = this.core.cancel(ticketId, "cancelled by user", this.deps.now());
+    if (!unit) return false;
+    this.applyNotes(unit.notes);
+    return this.io.write(unit.writes).then(
+      () => true,
+      () => ({ error: errorBody(new ParleyError("INTERNAL_ERROR", "the cancel could not be stored; try again")) }),
+    );
+  }
+
+  /**
+   * Remote call from a gateway: its client holding `ticketId` sent `cancel` (`"cancel"`) or left
+   * (`"leave"`, DESIGN §5: leaving cancels a ticket still waiting). A scheduled ticket outlives
+   * its client's leaving (DESIGN §4): it waits for its slot, and `cancel` cancels it.
+   * @returns whether the ticket was waiting here for that client
+   */
+  releaseHeldTicket(ticketId: string, sessionId: string, why: "cancel" | "leave"): boolean {
+    const waiting = this.core.waitingTicket(ticketId);
+    const holder = this.holders.get(waiting?.userId ?? "");
+    if (!waiting || holder?.gateway?.sessionId !== sessionId) return false;
+    if (why === "leave" && waiting.scheduled) {
+      holder.gateway = undefined;
+      return true;
+    }
+    this.applyUnits([this.core.cancel(ticketId, why === "cancel" ? "cancelled by user" : "left the matchmaking room", this.deps.now())]);
+    return true;
+  }
+
+  /** One matching round: expiries, matches, suggestions. Public for tests. */
+  tick(now = this.deps.now()): void {
+    const { units, suggestions } = this.core.tick(now);
+    this.applyUnits(units);
+    for (const s of suggestions) this.suggest(s);
+  }
+
+  private async admit(principal: Principal, body: MatchRequestBody, gateway: TicketHolderAddress | undefined): Promise<MatchRequestView> {
+    const now = this.deps.now();
+    this.core.beginAdmission(principal.userId);
+    this.refresh();
+    try {
+      const admitted = await admitTicket(this.deps, principal, body, this.queue, now);
+      const [outcome] = await this.io.write(this.core.ticketWrites(admitted, now)).catch(() => Promise.reject(new ParleyError("INTERNAL_ERROR", "the match request could not be stored; try again")));
+      if (outcome?.status !== "applied") throw (outcome?.status === "refused" && outcome.error) || new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+      this.holders.set(principal.userId, { principal, gateway });
+      const { view, units } = this.core.ticketStored(admitted, principal, now);
+      // Published before anything else about the ticket: the gateway sees them in this order.
+      if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, type: "match_request", payload: view });
+      this.applyUnits(units);
+      return view;
+    } catch (err) {
+      this.core.abandonAdmission(principal.userId);
+      throw err;
+    } finally {
+      this.refresh();
+    }
+  }
+
+  /** Stores each unit's writes (one batch per tick), then opens its room and tells its users; on failure, its fallback. */
+  private applyUnits(units: readonly (QueueUnit | undefined)[]): void {
+    for (const unit of units) {
+      if (!unit) continue;
+      this.applyNotes(unit.notes);
+      const fail = () => {
+        for (const m of unit.onFailure?.messages ?? []) this.tell(m);
+        if (unit.onFailure?.writes.length) this.io.write(unit.onFailure.writes).catch(() => undefined);
+      };
+      this.io
+        .write(unit.writes)
+        .then(async () => {
+          if (unit.open) await this.openConversation(unit.open);
+          for (const m of unit.messages) this.tell(m);
+        })
+        .catch(fail);
+    }
+    this.refresh();
+  }
+
+  /** Creates the session's room and hands each connected user `match_found` with a seat reservation. */
+  private async openConversation(open: OpenConversation): Promise<void> {
+    // The session is stored (its unit's writes came first): no need to wait for later batches.
+    const room = await this.io.now("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
+    for (const { userId, message } of open.matchFound) {
+      const holder = this.holders.get(userId);
+      this.holders.delete(userId);
+      if (!holder?.gateway) {
+        // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
+        this.notify(matchFoundDraft(userId, open.sessionId, message.partner.displayName), open.sessionId);
+        continue;
+      }
+      const reservation = await matchMaker.reserveSeatFor(room, {}, holder.principal);
+      this.deliver(holder.gateway, { sessionId: holder.gateway.sessionId, type: "match_found", payload: { ...message, reservation } });
+    }
+  }
+
+  /**
+   * Sends a notification. A failure is logged only: the match or session it announces is stored,
+   * and the learner still finds it (`GET /match-request/status`, the session itself).
+   */
+  private notify(draft: NotificationDraft, sessionId: string): void {
+    this.deps.notifier.notify(draft).catch((err: unknown) => this.deps.logger.warn({ err, sessionId, type: draft.type }, "notification not sent"));
+  }
+
+  private tell(m: QueueOutgoing): void {
+    const gateway = this.holders.get(m.userId)?.gateway;
+    if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, type: m.type, payload: m.payload });
+    this.holders.delete(m.userId);
+  }
+
+  /** Publishes a message for a client waiting in a gateway, on any process. */
+  private deliver(gateway: TicketHolderAddress, delivery: GatewayDelivery): void {
+    Promise.resolve(this.presence.publish(gateway.channel, delivery)).catch((err: unknown) => this.deps.logger.warn({ err, queue: this.queue }, "gateway delivery failed"));
+  }
+
+  /**
+   * `match_suggestion` (DESIGN §4 tandem → practice, §10 A1–A2 practice → tandem): counts the
+   * other queue's waiting tickets from its rooms' metadata (only native speakers of
+   * `nativeLanguageCode` when set); nothing is sent when a native-speaker count is 0.
+   */
+  private suggest(s: QueueSuggestion): void {
+    const gateway = this.holders.get(s.userId)?.gateway;
+    if (!gateway) return;
+    this.io
+      .now("suggest_queue", () => matchMaker.query({ name: this.roomName, queue: s.queue } as Record<string, unknown>))
+      .then((rooms) => {
+        const waitingCount = rooms.reduce((n, r) => {
+          const metadata = r.metadata as QueueMetadata | undefined;
+          if (s.nativeLanguageCode !== undefined) return n + (metadata?.waitingByNative?.[s.nativeLanguageCode] ?? 0);
+          return n + Number(metadata?.waiting ?? r.clients ?? 0);
+        }, 0);
+        if (s.nativeLanguageCode !== undefined && waitingCount === 0) return;
+        const payload = { matchRequestId: s.ticketId, queue: s.queue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds };
+        this.deliver(gateway, { sessionId: gateway.sessionId, type: "match_suggestion", payload });
+      })
+      .catch(() => undefined);
+  }
+
+  private applyNotes(notes: readonly QueueNote[]): void {
+    reportQueueNotes(this.deps.metrics, this.deps.logger, notes);
+    // A scheduled match: each learner is told now (the 5-minute reminder is the reminder job's).
+    for (const note of notes) {
+      if (note.kind !== "reminders") continue;
+      const session = { id: note.sessionId, scheduledStartAt: new Date(note.scheduledStartAt) };
+      for (const userId of note.userIds) this.notify(sessionReminderDraft(userId, session, "matched"), note.sessionId);
+    }
+  }
+
+  /** Gauges and metadata; and Colyseus may dispose the room (it has no clients) only while the core is idle. */
+  private refresh(): void {
+    const waiting = this.core.waitingCount;
+    const metadata: QueueMetadata = { queue: this.queue, waiting, waitingByNative: this.core.waitingByNativeLanguage() };
+    const listed = JSON.stringify(metadata);
+    if (this.listed !== listed) {
+      this.listed = listed;
+      this.setMetadata(metadata as never).catch(() => undefined);
+    }
+    this.deps.metrics.queueSize.set({ queue: this.queue }, waiting);
+    this.autoDispose = this.core.idle;
+  }
+
+  override async onDispose(): Promise<void> {
+    await this.io?.idle();
+    this.deps.metrics.queueSize.set({ queue: this.queue }, 0);
+  }
+}
