@@ -56,8 +56,8 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     const queue = z.string().min(2).max(20).safeParse(options.queue);
     if (!queue.success) throw toJoinError(new ParleyError("INVALID_REQUEST", "queue: a queue name of 2–20 characters is required"));
     this.state.queue = queue.data;
-    // The state never changes after this: no patch loop.
-    this.setPatchRate(null);
+    // The state never changes after this, and no timers: the slowest patch loop will do.
+    this.setPatchRate(1000);
     this.channel = gatewayChannel(this.roomId);
     await this.presence.subscribe(this.channel, (delivery: GatewayDelivery) => this.deliver(delivery));
     const { logger, metrics } = this.deps;
@@ -89,8 +89,9 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     }
   }
 
-  override async onLeave(client: GatewayClient): Promise<void> {
-    await this.release(client, "leave");
+  override onLeave(client: GatewayClient): void {
+    // Not awaited: the gateway need not outlive the call (at shutdown the actor may be gone).
+    void this.release(client, "leave");
   }
 
   /** A message of the actor for one of this gateway's clients. */

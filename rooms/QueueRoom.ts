@@ -8,19 +8,13 @@ import { QueueCore, type OpenConversation, type QueueSuggestion, type QueueNote,
 import { admitTicket, reloadScheduledTickets } from "../src/matchmaking/ticketAdmission.js";
 import { ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
 import { matchFoundDraft, sessionReminderDraft } from "../src/notifications/notificationDrafts.js";
-import type { NotificationDraft } from "../src/notifications/notifier.js";
-import { ticketHolderAddressSchema, type GatewayDelivery, type TicketHolderAddress } from "./gatewayDelivery.js";
+import { ticketHolderAddressSchema, type TicketHolderAddress } from "./gatewayDelivery.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
+import { waitingIn, type QueueMetadata } from "./queueListing.js";
 import { reportQueueNotes } from "./roomMetrics.js";
-
-/** A queue actor's listing metadata: its queue, waiting tickets, and those per native language (for `match_suggestion`). */
-interface QueueMetadata {
-  queue: string;
-  waiting: number;
-  waitingByNative?: Record<string, number>;
-}
+import { TicketHolders } from "./ticketHolders.js";
 
 /**
  * The `queue` actor (DESIGN §1, §4): one per queue across processes (`roomId` from the queue;
@@ -29,7 +23,7 @@ interface QueueMetadata {
  * {@link RoomIoQueue}, then the core's units (writes batched per tick, then the conversation
  * room and `match_found`; `match_expired` when a match cannot be stored).
  * Tickets arrive by remote call: from REST, and from the `matchmaking` gateways, whose waiting
- * clients it reaches over presence ({@link GatewayDelivery}). It disposes by Colyseus' own
+ * clients it reaches over presence ({@link TicketHolders}). It disposes by Colyseus' own
  * `autoDispose` once the core is idle, never while a ticket waits.
  */
 export abstract class QueueRoom extends Room {
@@ -37,8 +31,7 @@ export abstract class QueueRoom extends Room {
   private queue = "";
   private core!: QueueCore;
   private io!: RoomIoQueue;
-  /** Who holds each waiting ticket: the principal, and where its learner waits for SDK tickets. */
-  private readonly holders = new Map<string, { principal: Principal; gateway?: TicketHolderAddress }>();
+  private holders!: TicketHolders;
   /** The metadata last listed, as JSON. */
   private listed = "";
 
@@ -49,7 +42,9 @@ export abstract class QueueRoom extends Room {
     this.roomId = queueRoomId(queue.data);
     const { config, store, logger, metrics } = this.deps;
     this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, maxLevelGap: config.matching.maxLevelGap, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
+    this.holders = new TicketHolders({ presence: this.presence, notifier: this.deps.notifier, logger }, queue.data);
     this.io = new RoomIoQueue({ room: ROOM_NAMES.queue, store, logger, failures: metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
+    this.setPatchRate(1000);
     this.clock.setInterval(() => this.tick(), config.matching.tickMs);
     await this.reloadScheduled();
   }
@@ -95,8 +90,8 @@ export abstract class QueueRoom extends Room {
    */
   async cancelRemoteTicket(userId: string, ticketId: string): Promise<boolean | { error: ErrorBody }> {
     if (this.core.waitingTicket(ticketId)?.userId !== userId) return false;
-    const gateway = this.holders.get(userId)?.gateway;
-    if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, leave: true });
+    this.holders.leave(userId);
+    this.holders.take(userId);
     const unit = this.core.cancel(ticketId, "cancelled by user", this.deps.now());
     if (!unit) return false;
     this.applyNotes(unit.notes);
@@ -120,6 +115,7 @@ export abstract class QueueRoom extends Room {
       holder.gateway = undefined;
       return true;
     }
+    this.holders.take(waiting.userId);
     this.applyUnits([this.core.cancel(ticketId, why === "cancel" ? "cancelled by user" : "left the matchmaking room", this.deps.now())]);
     return true;
   }
@@ -139,10 +135,10 @@ export abstract class QueueRoom extends Room {
       const admitted = await admitTicket(this.deps, principal, body, this.queue, now);
       const [outcome] = await this.io.write(this.core.ticketWrites(admitted, now)).catch(() => Promise.reject(new ParleyError("INTERNAL_ERROR", "the match request could not be stored; try again")));
       if (outcome?.status !== "applied") throw (outcome?.status === "refused" && outcome.error) || new ParleyError("ALREADY_MATCHED", "a match request is already pending");
-      this.holders.set(principal.userId, { principal, gateway });
       const { view, units } = this.core.ticketStored(admitted, principal, now);
+      this.holders.hold({ principal, ticketId: view.matchRequest.id, gateway });
       // Published before anything else about the ticket: the gateway sees them in this order.
-      if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, type: "match_request", payload: view });
+      this.holders.send(principal.userId, "match_request", view);
       this.applyUnits(units);
       return view;
     } catch (err) {
@@ -173,61 +169,37 @@ export abstract class QueueRoom extends Room {
     this.refresh();
   }
 
-  /** Creates the session's room and hands each connected user `match_found` with a seat reservation. */
+  /** Creates the session's room and hands each user waiting in a gateway `match_found` with a seat reservation. */
   private async openConversation(open: OpenConversation): Promise<void> {
     // The session is stored (its unit's writes came first): no need to wait for later batches.
     const room = await this.io.now("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
     for (const { userId, message } of open.matchFound) {
       const holder = this.holders.get(userId);
-      this.holders.delete(userId);
-      if (!holder?.gateway) {
-        // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
-        this.notify(matchFoundDraft(userId, open.sessionId, message.partner.displayName), open.sessionId);
-        continue;
-      }
-      const reservation = await matchMaker.reserveSeatFor(room, {}, holder.principal);
-      this.deliver(holder.gateway, { sessionId: holder.gateway.sessionId, type: "match_found", payload: { ...message, reservation } });
+      if (holder?.gateway) this.holders.send(userId, "match_found", { ...message, reservation: await matchMaker.reserveSeatFor(room, {}, holder.principal) });
+      // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
+      else this.holders.notify(matchFoundDraft(userId, open.sessionId, message.partner.displayName), open.sessionId);
+      this.holders.take(userId);
     }
   }
 
-  /**
-   * Sends a notification. A failure is logged only: the match or session it announces is stored,
-   * and the learner still finds it (`GET /match-request/status`, the session itself).
-   */
-  private notify(draft: NotificationDraft, sessionId: string): void {
-    this.deps.notifier.notify(draft).catch((err: unknown) => this.deps.logger.warn({ err, sessionId, type: draft.type }, "notification not sent"));
-  }
-
   private tell(m: QueueOutgoing): void {
-    const gateway = this.holders.get(m.userId)?.gateway;
-    if (gateway) this.deliver(gateway, { sessionId: gateway.sessionId, type: m.type, payload: m.payload });
-    this.holders.delete(m.userId);
-  }
-
-  /** Publishes a message for a client waiting in a gateway, on any process. */
-  private deliver(gateway: TicketHolderAddress, delivery: GatewayDelivery): void {
-    Promise.resolve(this.presence.publish(gateway.channel, delivery)).catch((err: unknown) => this.deps.logger.warn({ err, queue: this.queue }, "gateway delivery failed"));
+    this.holders.send(m.userId, m.type, m.payload);
+    this.holders.take(m.userId);
   }
 
   /**
    * `match_suggestion` (DESIGN §4 tandem → practice, §10 A1–A2 practice → tandem): counts the
-   * other queue's waiting tickets from its rooms' metadata (only native speakers of
+   * other queue's waiting tickets from its actor's metadata (only native speakers of
    * `nativeLanguageCode` when set); nothing is sent when a native-speaker count is 0.
    */
   private suggest(s: QueueSuggestion): void {
-    const gateway = this.holders.get(s.userId)?.gateway;
-    if (!gateway) return;
+    if (!this.holders.get(s.userId)?.gateway) return;
     this.io
       .now("suggest_queue", () => matchMaker.query({ name: this.roomName, queue: s.queue } as Record<string, unknown>))
       .then((rooms) => {
-        const waitingCount = rooms.reduce((n, r) => {
-          const metadata = r.metadata as QueueMetadata | undefined;
-          if (s.nativeLanguageCode !== undefined) return n + (metadata?.waitingByNative?.[s.nativeLanguageCode] ?? 0);
-          return n + Number(metadata?.waiting ?? r.clients ?? 0);
-        }, 0);
+        const waitingCount = waitingIn(rooms, s.nativeLanguageCode);
         if (s.nativeLanguageCode !== undefined && waitingCount === 0) return;
-        const payload = { matchRequestId: s.ticketId, queue: s.queue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds };
-        this.deliver(gateway, { sessionId: gateway.sessionId, type: "match_suggestion", payload });
+        this.holders.send(s.userId, "match_suggestion", { matchRequestId: s.ticketId, queue: s.queue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });
       })
       .catch(() => undefined);
   }
@@ -238,7 +210,7 @@ export abstract class QueueRoom extends Room {
     for (const note of notes) {
       if (note.kind !== "reminders") continue;
       const session = { id: note.sessionId, scheduledStartAt: new Date(note.scheduledStartAt) };
-      for (const userId of note.userIds) this.notify(sessionReminderDraft(userId, session, "matched"), note.sessionId);
+      for (const userId of note.userIds) this.holders.notify(sessionReminderDraft(userId, session, "matched"), note.sessionId);
     }
   }
 
@@ -253,6 +225,25 @@ export abstract class QueueRoom extends Room {
     }
     this.deps.metrics.queueSize.set({ queue: this.queue }, waiting);
     this.autoDispose = this.core.idle;
+  }
+
+  /**
+   * Graceful shutdown: as if every learner waiting in a gateway left (DESIGN §5), their tickets
+   * are cancelled (scheduled ones keep waiting in the store) and their gateways let them go;
+   * the actor disposes once that is written.
+   */
+  override onBeforeShutdown(): void {
+    const now = this.deps.now();
+    const units: (QueueUnit | undefined)[] = [];
+    for (const { principal, ticketId, gateway } of [...this.holders.all()]) {
+      const waiting = this.core.waitingTicket(ticketId);
+      if (!gateway || !waiting || waiting.scheduled) continue;
+      this.holders.leave(principal.userId);
+      this.holders.take(principal.userId);
+      units.push(this.core.cancel(ticketId, "left the matchmaking room", now));
+    }
+    this.applyUnits(units);
+    this.io.idle().then(() => this.disconnect()).catch(() => undefined);
   }
 
   override async onDispose(): Promise<void> {
