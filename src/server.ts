@@ -267,7 +267,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     for (const queue of queues) {
       await matchMaker.createRoom(ROOM_NAMES.queue, { queue }).catch((err: unknown) => logger.debug({ err, queue }, "scheduled queue already open elsewhere"));
     }
-    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue rooms opened for scheduled tickets");
+    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue actors opened for scheduled tickets");
   }
   const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
   // Scheduled sessions' "starts in 5 minutes" reminders, delivered live over presence or kept pending.
