@@ -71,4 +71,24 @@ describe("RoomCalls: calls to a room listed before it listens", () => {
     await calls.endSession("s1", "u1", false);
     assert.deepEqual(received, ["roomId", "endByUser", "endByUser", "roomId", "endByUser"]);
   });
+
+  it("hands a gateway's ticket with its holder's address, and its cancel or leave as a boolean answer", async () => {
+    const received: { method: string; args: unknown[] | undefined }[] = [];
+    let release: unknown = true;
+    const remote: RemoteRoomCall = async (_roomId, method, args) => {
+      received.push({ method, args });
+      if (method === "roomId") return "queue-en";
+      return method === "addRemoteTicket" ? view : release;
+    };
+    const calls = createRoomCalls(logger, { remoteRoomCall: remote });
+    const holder = { channel: "matchmaking-gateway:g1", sessionId: "s1" };
+    assert.equal((await calls.addTicket("queue-en", principal, body, holder)).matchRequest.id, "t1");
+    assert.equal(await calls.releaseTicket("queue-en", "t1", "s1", "leave"), true);
+    assert.deepEqual(received.slice(1), [
+      { method: "addRemoteTicket", args: [principal, body, holder] },
+      { method: "releaseHeldTicket", args: ["t1", "s1", "leave"] },
+    ]);
+    release = { something: "else" };
+    await assert.rejects(calls.releaseTicket("queue-en", "t1", "s1", "cancel"), { code: "MATCHING_UNAVAILABLE" });
+  });
 });
