@@ -97,7 +97,11 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
   /** A message of the actor for one of this gateway's clients. */
   private deliver(delivery: GatewayDelivery): void {
     const client = this.clients.getById(delivery.sessionId);
-    if (!client) return;
+    if (!client) {
+      // Admitted after its client gave up (the call timed out) or left: as if it left now.
+      if ("type" in delivery && delivery.type === "match_request") this.takeBack((delivery.payload as MatchRequestView).matchRequest.id, delivery.sessionId);
+      return;
+    }
     client.userData ??= {};
     if ("leave" in delivery) {
       client.userData = { settled: true };
@@ -109,12 +113,17 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     client.send(delivery.type, delivery.payload);
   }
 
-  /** Forwards `cancel` or leaving to the actor while the client's ticket waits; a failure is logged (the ticket then expires). */
+  /** Forwards `cancel` or leaving to the actor while the client's ticket waits. */
   private async release(client: GatewayClient, why: "cancel" | "leave"): Promise<void> {
     const ticketId = client.userData?.ticketId;
     if (!ticketId) return;
     client.userData = { settled: true };
-    await this.deps.roomCalls.releaseTicket(queueRoomId(this.state.queue), ticketId, client.sessionId, why).catch((err: unknown) => {
+    await this.takeBack(ticketId, client.sessionId, why);
+  }
+
+  /** Asks the actor to take a ticket back; a failure is logged (the ticket then expires). */
+  private async takeBack(ticketId: string, sessionId: string, why: "cancel" | "leave" = "leave"): Promise<void> {
+    await this.deps.roomCalls.releaseTicket(queueRoomId(this.state.queue), ticketId, sessionId, why).catch((err: unknown) => {
       this.deps.logger.warn({ err, queue: this.state.queue, matchRequestId: ticketId, why }, "the queue did not take the ticket back");
     });
   }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
+import { gatewayChannel } from "../../rooms/gatewayDelivery.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { ROOM_NAMES } from "../../src/protocol/index.js";
 import { eventually } from "../support/conversations.js";
@@ -47,6 +49,22 @@ describe("rooms: the matchmaking gateway and its queue actor", () => {
     roomA.leave().catch(() => undefined);
     open.splice(open.indexOf(roomA), 1);
     await eventually(async () => (await waitingInActor("de")) === before + 1, "leaving the gateway takes the ticket out of the actor");
+  });
+
+  it("gives a ticket back to the actor when it was admitted after its client had gone (the gateway's call timed out)", async () => {
+    const { parley } = await testServer();
+    const present = await newLearner("gwhere", { nativeLanguageCode: "it", levels: { de: "B2" }, tier: "premium" });
+    const room = await present.sdk.joinOrCreate(ROOM_NAMES.matchmaking, practiceOptions("de", "hobbies.music"));
+    open.push(room);
+    await new Inbox(room).next("match_request");
+    const before = await waitingInActor("de");
+    const gone = await newLearner("gwgone", { nativeLanguageCode: "it", levels: { de: "A1" } });
+    const actor = matchMaker.getLocalRoomById(queueRoomId("de")) as unknown as QueueRoom;
+    const principal = { userId: gone.userId, displayName: "gwgone", nativeLanguageCode: "it", levels: { de: "A1" as const }, tier: "free" as const, skills: [], roles: [] };
+    const view = await actor.addRemoteTicket(principal, { targetLanguageCode: "de", topicCode: "daily_life.introductions" }, { channel: gatewayChannel(room.roomId), sessionId: "no-such-client" });
+    assert.ok("matchRequest" in view);
+    await eventually(async () => (await parley.store.matchRequests.get(view.matchRequest.id))?.status === "cancelled", "the orphan ticket is cancelled");
+    await eventually(async () => (await waitingInActor("de")) === before, "and no longer waits");
   });
 
   it("refuses a join with a bad token before any room is created", async () => {
