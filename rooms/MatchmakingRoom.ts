@@ -79,9 +79,7 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
       }
       const { queue, ...body } = parsed.data;
       if (queue !== this.state.queue) throw new ParleyError("INVALID_REQUEST", `queue option "${queue}" does not match this room`);
-      const { roomCalls } = this.deps;
-      const actor = await roomCalls.queueRoomFor(queue);
-      const view: MatchRequestView = await roomCalls.addTicket(actor.roomId, client.auth, body, { channel: this.channel, sessionId: client.sessionId });
+      const view = await this.deps.roomCalls.admitToQueue(queue, client.auth, body, { channel: this.channel, sessionId: client.sessionId });
       client.userData ??= {};
       if (!client.userData.settled) client.userData.ticketId = view.matchRequest.id;
     } catch (err) {

@@ -148,8 +148,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const body = parseOrThrow(matchRequestBodySchema, req.body, "body");
     const principal = principalOf(res);
     const queue = queueFor({ sessionType: body.sessionType, targetLanguageCode: body.targetLanguageCode, nativeLanguageCode: principal.nativeLanguageCode });
-    const room = await rooms.queueRoomFor(queue);
-    const view = await rooms.addTicket(room.roomId, principal, body);
+    const view = await rooms.admitToQueue(queue, principal, body);
     res.status(201).json(view);
   });
 

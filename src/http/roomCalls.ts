@@ -52,6 +52,14 @@ export interface RoomCalls {
    */
   addTicket(roomId: string, principal: Principal, body: MatchRequestBody, holder?: TicketHolderAddress): Promise<MatchRequestView>;
   /**
+   * A ticket into the `queue` actor of `queue` ({@link RoomCalls.queueRoomFor}, then
+   * {@link RoomCalls.addTicket}). When the actor does not answer and is no longer the listed
+   * one — it disposed, or was re-created, between being found and being called — the ticket
+   * goes once more to the current actor (a call to a gone actor reached nobody).
+   * @throws as {@link RoomCalls.addTicket}
+   */
+  admitToQueue(queue: string, principal: Principal, body: MatchRequestBody, holder?: TicketHolderAddress): Promise<MatchRequestView>;
+  /**
    * `QueueRoom.releaseHeldTicket`: a gateway's client cancelled or left.
    * @returns whether the ticket was waiting there for that client
    * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer.
@@ -90,6 +98,13 @@ export interface RoomCallOptions {
   timeoutMs?: number;
   /** The transport of remote calls. @default matchMaker.remoteRoomCall */
   remoteRoomCall?: RemoteRoomCall;
+  /** The listed `queue` actor of a queue. @default a `matchMaker.query` */
+  listQueueRoom?: (queue: string) => Promise<RoomListing | undefined>;
+}
+
+/** When a listing was created, in epoch ms: what tells two rooms of one `roomId` apart. */
+function createdAtMs(listing: RoomListing): number {
+  return new Date(listing.createdAt ?? 0).getTime();
 }
 
 const colyseusRemoteRoomCall: RemoteRoomCall = (roomId, method, args, timeoutMs) =>
@@ -142,17 +157,19 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
     return new ParleyError(unavailable, "unexpected answer from the room");
   }
 
-  async function findQueueRoom(queue: string): Promise<RoomListing | undefined> {
-    const rooms = await matchMaker.query({ name: ROOM_NAMES.queue, queue } as Record<string, unknown>);
-    return rooms[0];
-  }
+  const findQueueRoom =
+    options.listQueueRoom ??
+    (async (queue: string): Promise<RoomListing | undefined> => {
+      const rooms = await matchMaker.query({ name: ROOM_NAMES.queue, queue } as Record<string, unknown>);
+      return rooms[0];
+    });
 
   async function findConversationRoom(sessionId: string): Promise<RoomListing | undefined> {
     const room = (await matchMaker.getRoomById(sessionId)) as RoomListing | undefined;
     return room && room.name === ROOM_NAMES.conversation ? room : undefined;
   }
 
-  return {
+  const calls: RoomCalls = {
     findQueueRoom,
     findConversationRoom,
 
@@ -194,6 +211,19 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
       return view.data;
     },
 
+    async admitToQueue(queue, principal, body, holder) {
+      const actor = await calls.queueRoomFor(queue);
+      try {
+        return await calls.addTicket(actor.roomId, principal, body, holder);
+      } catch (err) {
+        if (!isParleyError(err) || err.code !== "MATCHING_UNAVAILABLE") throw err;
+        const listed = await findQueueRoom(queue);
+        if (listed && listed.roomId === actor.roomId && createdAtMs(listed) === createdAtMs(actor)) throw err;
+        logger.info({ queue, roomId: actor.roomId }, "the queue actor was replaced while called: the ticket goes to the current one");
+        return calls.addTicket((await calls.queueRoomFor(queue)).roomId, principal, body, holder);
+      }
+    },
+
     async releaseTicket(roomId, ticketId, sessionId, why) {
       const result = await call(roomId, "releaseHeldTicket", [ticketId, sessionId, why], "MATCHING_UNAVAILABLE", "the matchmaking queue");
       if (typeof result !== "boolean") throw unexpected(roomId, "releaseHeldTicket", result, "MATCHING_UNAVAILABLE");
@@ -222,4 +252,5 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
       if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "leaveByUser", result, "NOT_READY");
     },
   };
+  return calls;
 }

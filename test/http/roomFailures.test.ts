@@ -32,7 +32,8 @@ const logger = pino({ level: "silent" });
 
 /** A RoomCalls whose every answer the test decides; by default no room exists. */
 function stubRooms(overrides: Partial<RoomCalls> = {}): RoomCalls {
-  return {
+  const rooms: RoomCalls = {
+    admitToQueue: async (queue, principal, body, holder) => rooms.addTicket((await rooms.queueRoomFor(queue)).roomId, principal, body, holder),
     findQueueRoom: async () => undefined,
     queueRoomFor: async () => ({ roomId: "mm", name: "queue", processId: "p", clients: 0, maxClients: Infinity }) as RoomListing,
     findConversationRoom: async () => undefined,
@@ -46,6 +47,7 @@ function stubRooms(overrides: Partial<RoomCalls> = {}): RoomCalls {
     leaveSession: async () => undefined,
     ...overrides,
   };
+  return rooms;
 }
 
 /**
