@@ -59,7 +59,13 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     // The state never changes after this, and no timers: the slowest patch loop will do.
     this.setPatchRate(1000);
     this.channel = gatewayChannel(this.roomId);
-    await this.presence.subscribe(this.channel, (delivery: GatewayDelivery) => this.deliver(delivery));
+    await this.presence.subscribe(this.channel, (delivery: GatewayDelivery) => {
+      try {
+        this.deliver(delivery);
+      } catch (err) {
+        this.deps.logger.error({ err, queue: this.state.queue }, "gateway delivery not handled");
+      }
+    });
     const { logger, metrics } = this.deps;
     onValidatedMessage(this, "cancel", cancelMessageSchema, logger, async (client: GatewayClient) => {
       await this.release(client, "cancel");

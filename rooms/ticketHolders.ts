@@ -64,7 +64,13 @@ export class TicketHolders {
     this.ports.notifier.notify(draft).catch((err: unknown) => this.ports.logger.warn({ err, sessionId, type: draft.type }, "notification not sent"));
   }
 
+  /** Never throws: the local presence runs the gateway's handler synchronously, inside the actor's own command. */
   private publish(gateway: TicketHolderAddress, delivery: GatewayDelivery): void {
-    Promise.resolve(this.ports.presence.publish(gateway.channel, delivery)).catch((err: unknown) => this.ports.logger.warn({ err, queue: this.queue }, "gateway delivery failed"));
+    const failed = (err: unknown) => this.ports.logger.warn({ err, queue: this.queue }, "gateway delivery failed");
+    try {
+      Promise.resolve(this.ports.presence.publish(gateway.channel, delivery)).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 }
