@@ -1,19 +1,18 @@
-import { matchMaker, Room } from "@colyseus/core";
+import { Room } from "@colyseus/core";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
 import { ParleyError, errorBody, isParleyError, type ErrorBody } from "../src/errors/errorCodes.js";
 import { matchRequestBodySchema, type MatchRequestBody } from "../src/matchmaking/matchRequestOptions.js";
 import { queueRoomId } from "../src/matchmaking/queueName.js";
-import { QueueCore, type OpenConversation, type QueueSuggestion, type QueueNote, type QueueOutgoing, type QueueUnit } from "../src/matchmaking/queueCore.js";
+import { QueueCore, type QueueUnit } from "../src/matchmaking/queueCore.js";
 import { admitTicket, reloadScheduledTickets } from "../src/matchmaking/ticketAdmission.js";
 import { ROOM_NAMES, type MatchRequestView } from "../src/protocol/index.js";
-import { matchFoundDraft, sessionReminderDraft } from "../src/notifications/notificationDrafts.js";
 import { ticketHolderAddressSchema, type TicketHolderAddress } from "./gatewayDelivery.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
-import { waitingIn, type QueueMetadata } from "./queueListing.js";
-import { reportQueueNotes } from "./roomMetrics.js";
+import { QueueEffects } from "./queueEffects.js";
+import type { QueueMetadata } from "./queueListing.js";
 import { TicketHolders } from "./ticketHolders.js";
 
 /**
@@ -32,6 +31,7 @@ export abstract class QueueRoom extends Room {
   private core!: QueueCore;
   private io!: RoomIoQueue;
   private holders!: TicketHolders;
+  private effects!: QueueEffects;
   /** The metadata last listed, as JSON. */
   private listed = "";
 
@@ -44,6 +44,7 @@ export abstract class QueueRoom extends Room {
     this.core = new QueueCore({ queue: queue.data, boundaries: config.matching.stageBoundariesSeconds, minCompatibilityScore: config.matching.minCompatibilityScore, maxLevelGap: config.matching.maxLevelGap, suggestAfterSeconds: config.matching.stageBoundariesSeconds.categorySeconds });
     this.holders = new TicketHolders({ presence: this.presence, notifier: this.deps.notifier, logger }, queue.data);
     this.io = new RoomIoQueue({ room: ROOM_NAMES.queue, store, logger, failures: metrics.roomIoFailures, onWritten: this.deps.onEventsWritten, retry: this.deps.ioRetry });
+    this.effects = new QueueEffects({ io: this.io, holders: this.holders, metrics, logger });
     this.setPatchRate(1000);
     this.clock.setInterval(() => this.tick(), config.matching.tickMs);
     await this.reloadScheduled();
@@ -94,7 +95,7 @@ export abstract class QueueRoom extends Room {
     this.holders.take(userId);
     const unit = this.core.cancel(ticketId, "cancelled by user", this.deps.now());
     if (!unit) return false;
-    this.applyNotes(unit.notes);
+    this.effects.notes(unit.notes);
     return this.io.write(unit.writes).then(
       () => true,
       () => ({ error: errorBody(new ParleyError("INTERNAL_ERROR", "the cancel could not be stored; try again")) }),
@@ -124,7 +125,7 @@ export abstract class QueueRoom extends Room {
   tick(now = this.deps.now()): void {
     const { units, suggestions } = this.core.tick(now);
     this.applyUnits(units);
-    for (const s of suggestions) this.suggest(s);
+    for (const s of suggestions) this.effects.suggest(s);
   }
 
   private async admit(principal: Principal, body: MatchRequestBody, gateway: TicketHolderAddress | undefined): Promise<MatchRequestView> {
@@ -149,69 +150,9 @@ export abstract class QueueRoom extends Room {
     }
   }
 
-  /** Stores each unit's writes (one batch per tick), then opens its room and tells its users; on failure, its fallback. */
   private applyUnits(units: readonly (QueueUnit | undefined)[]): void {
-    for (const unit of units) {
-      if (!unit) continue;
-      this.applyNotes(unit.notes);
-      const fail = () => {
-        for (const m of unit.onFailure?.messages ?? []) this.tell(m);
-        if (unit.onFailure?.writes.length) this.io.write(unit.onFailure.writes).catch(() => undefined);
-      };
-      this.io
-        .write(unit.writes)
-        .then(async () => {
-          if (unit.open) await this.openConversation(unit.open);
-          for (const m of unit.messages) this.tell(m);
-        })
-        .catch(fail);
-    }
+    this.effects.apply(units);
     this.refresh();
-  }
-
-  /** Creates the session's room and hands each user waiting in a gateway `match_found` with a seat reservation. */
-  private async openConversation(open: OpenConversation): Promise<void> {
-    // The session is stored (its unit's writes came first): no need to wait for later batches.
-    const room = await this.io.now("open_conversation", () => matchMaker.createRoom(ROOM_NAMES.conversation, { sessionId: open.sessionId }), true);
-    for (const { userId, message } of open.matchFound) {
-      const holder = this.holders.get(userId);
-      if (holder?.gateway) this.holders.send(userId, "match_found", { ...message, reservation: await matchMaker.reserveSeatFor(room, {}, holder.principal) });
-      // A ticket made over REST: its learner is not here; tell them wherever they are (issue 9).
-      else this.holders.notify(matchFoundDraft(userId, open.sessionId, message.partner.displayName), open.sessionId);
-      this.holders.take(userId);
-    }
-  }
-
-  private tell(m: QueueOutgoing): void {
-    this.holders.send(m.userId, m.type, m.payload);
-    this.holders.take(m.userId);
-  }
-
-  /**
-   * `match_suggestion` (DESIGN §4 tandem → practice, §10 A1–A2 practice → tandem): counts the
-   * other queue's waiting tickets from its actor's metadata (only native speakers of
-   * `nativeLanguageCode` when set); nothing is sent when a native-speaker count is 0.
-   */
-  private suggest(s: QueueSuggestion): void {
-    if (!this.holders.get(s.userId)?.gateway) return;
-    this.io
-      .now("suggest_queue", () => matchMaker.query({ name: this.roomName, queue: s.queue } as Record<string, unknown>))
-      .then((rooms) => {
-        const waitingCount = waitingIn(rooms, s.nativeLanguageCode);
-        if (s.nativeLanguageCode !== undefined && waitingCount === 0) return;
-        this.holders.send(s.userId, "match_suggestion", { matchRequestId: s.ticketId, queue: s.queue, waitingCount, estimatedWaitTimeSeconds: s.estimatedWaitTimeSeconds });
-      })
-      .catch(() => undefined);
-  }
-
-  private applyNotes(notes: readonly QueueNote[]): void {
-    reportQueueNotes(this.deps.metrics, this.deps.logger, notes);
-    // A scheduled match: each learner is told now (the 5-minute reminder is the reminder job's).
-    for (const note of notes) {
-      if (note.kind !== "reminders") continue;
-      const session = { id: note.sessionId, scheduledStartAt: new Date(note.scheduledStartAt) };
-      for (const userId of note.userIds) this.holders.notify(sessionReminderDraft(userId, session, "matched"), note.sessionId);
-    }
   }
 
   /** Gauges and metadata; and Colyseus may dispose the room (it has no clients) only while the core is idle. */
