@@ -1,7 +1,6 @@
 import { Schema, type } from "@colyseus/schema";
 
-/** Synced state of a `matchmaking` room: its queue and how many tickets wait in it. */
+/** Synced state of a `matchmaking` gateway: its queue (set once; the waiting tickets live in the `queue` actor). */
 export class MatchmakingState extends Schema {
   @type("string") queue = "";
-  @type("uint32") waiting = 0;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { TokenVerifier } from "../src/auth/tokenVerifier.js";
 import type { Config } from "../src/config/config.js";
+import type { RoomCalls } from "../src/http/roomCalls.js";
 import type { Notifier } from "../src/notifications/notifier.js";
 import type { Metrics } from "../src/observability/metrics.js";
 import type { RateLimits } from "../src/limits/rateLimits.js";
@@ -25,6 +26,8 @@ export interface RoomDeps {
   recordings: RecordingStorage;
   /** Creates notifications (stored, pushed over presence to the user's sockets on any process). */
   notifier: Notifier;
+  /** Remote calls between rooms (a `matchmaking` gateway asks its `queue` actor), across processes. */
+  roomCalls: RoomCalls;
   /** Asks the outbox relay to publish soon (after a write). */
   onEventsWritten: () => void;
   now: () => number;

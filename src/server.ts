@@ -2,9 +2,11 @@ import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type 
 import type { Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Principal } from "./auth/principal.js";
 import { ConversationRoom } from "../rooms/ConversationRoom.js";
 import { LoungeRoom } from "../rooms/LoungeRoom.js";
-import { MatchmakingRoom } from "../rooms/MatchmakingRoom.js";
+import { authenticateMatchmakeRequest, GATEWAY_OPTION, MatchmakingRoom } from "../rooms/MatchmakingRoom.js";
+import { QueueRoom } from "../rooms/QueueRoom.js";
 import type { RoomDeps } from "../rooms/roomDeps.js";
 import { ROOM_NAMES } from "./protocol/roomNames.js";
 import { createTokenVerifier } from "./auth/tokenVerifier.js";
@@ -15,6 +17,7 @@ import { createKafkaPublisher } from "./events/kafkaPublisher.js";
 import { startEventConsumers } from "./events/consumers/eventConsumers.js";
 import { OutboxRelay } from "./events/outboxRelay.js";
 import { mountHttp } from "./http/app.js";
+import { createRoomCalls } from "./http/roomCalls.js";
 import type { HttpDeps } from "./http/httpDeps.js";
 import type { ReadinessCheck } from "./http/opsRoutes.js";
 import { RecordingRetention } from "./jobs/recordingRetention.js";
@@ -83,6 +86,17 @@ export interface Parley {
  * may be shutting down too) before it leaves its last events to that process, in ms.
  */
 const SHUTDOWN_LEASE_WAIT_MS = 2000;
+
+/**
+ * Where Colyseus creates a room: a `matchmaking` gateway in this process (the one whose
+ * matchmake request asked for it, so its learners' sockets stay here); any other room on the
+ * process with the fewest rooms (Colyseus' default).
+ */
+async function selectProcessIdToCreateRoom(roomName: string): Promise<string> {
+  if (roomName === ROOM_NAMES.matchmaking) return matchMaker.processId;
+  const processes = await matchMaker.stats.fetchAll();
+  return processes.sort((p1, p2) => p1.roomCount - p2.roomCount)[0]?.processId ?? matchMaker.processId;
+}
 
 /** `mongodb://user:***@host/db`: a URI with its password hidden, for logs. */
 function redactUri(uri: string): string {
@@ -205,10 +219,17 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
   if (redis) readiness.push({ name: "redis", kind: "redis", ping: () => (redis as RedisBackends).ping() });
 
   const notifier = new Notifier(store.notifications, presence, now);
-  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, notifier, onEventsWritten, now, random };
+  const roomCalls = createRoomCalls(logger);
+  const roomDeps: RoomDeps = { config, store, catalog, verifier, logger, metrics, rateLimits, recordings, notifier, roomCalls, onEventsWritten, now, random };
   const httpDeps: HttpDeps = { config, store, catalog, topicSync, verifier, rateLimits, metrics, logger, publisher, recordings, notifier, onEventsWritten, now, readiness, isShuttingDown: () => shuttingDown };
 
   class BoundMatchmakingRoom extends MatchmakingRoom {
+    protected readonly deps = roomDeps;
+    static override async onAuth(token: string | undefined, options: unknown): Promise<Principal> {
+      return authenticateMatchmakeRequest(verifier, token, options);
+    }
+  }
+  class BoundQueueRoom extends QueueRoom {
     protected readonly deps = roomDeps;
   }
   class BoundConversationRoom extends ConversationRoom {
@@ -237,16 +258,16 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     { intervalMs: config.session.cleanupIntervalMs, random, retentionMs: config.outboxRetentionHours * 3600 * 1000 },
   );
   /**
-   * Scheduled tickets survive a restart (DESIGN §4): a queue room is opened for every queue that
-   * has pending scheduled tickets (the room reloads them). With several processes each tries;
+   * Scheduled tickets survive a restart (DESIGN §4): a queue actor is opened for every queue that
+   * has pending scheduled tickets (the actor reloads them). With several processes each tries;
    * the queue's roomId makes one of them win, the others' attempts are refused and ignored.
    */
   async function reopenScheduledQueues(): Promise<void> {
     const queues = new Set((await store.matchRequests.listPendingScheduled().catch(() => [])).map((t) => t.queue));
     for (const queue of queues) {
-      await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue }).catch((err: unknown) => logger.debug({ err, queue }, "scheduled queue already open elsewhere"));
+      await matchMaker.createRoom(ROOM_NAMES.queue, { queue }).catch((err: unknown) => logger.debug({ err, queue }, "scheduled queue already open elsewhere"));
     }
-    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue rooms opened for scheduled tickets");
+    if (queues.size > 0) logger.info({ queues: [...queues] }, "queue actors opened for scheduled tickets");
   }
   const retention = new RecordingRetention({ storage: recordings, store, logger, retentionDays: config.recording.retentionDays, now });
   // Scheduled sessions' "starts in 5 minutes" reminders, delivered live over presence or kept pending.
@@ -254,7 +275,10 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
 
   const server = defineServer({
     rooms: {
-      [ROOM_NAMES.matchmaking]: defineRoom(BoundMatchmakingRoom).filterBy(["queue"]),
+      // A gateway per queue and process (the process that took the matchmake request), one
+      // queue actor per queue across processes (DESIGN §1, §4).
+      [ROOM_NAMES.matchmaking]: defineRoom(BoundMatchmakingRoom).filterBy(["queue", GATEWAY_OPTION]),
+      [ROOM_NAMES.queue]: defineRoom(BoundQueueRoom).filterBy(["queue"]),
       [ROOM_NAMES.conversation]: defineRoom(BoundConversationRoom),
       [ROOM_NAMES.lounge]: defineRoom(BoundLoungeRoom).filterBy(["channelId"]),
     },
@@ -264,6 +288,7 @@ export async function createParley(config: Config, overrides: ParleyOverrides = 
     presence,
     driver,
     publicAddress: config.publicAddress,
+    selectProcessIdToCreateRoom,
     gracefullyShutdown: overrides.gracefullyShutdown ?? true,
     greet: false,
     express: (app) => mountHttp(app, httpDeps),

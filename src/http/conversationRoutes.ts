@@ -148,8 +148,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const body = parseOrThrow(matchRequestBodySchema, req.body, "body");
     const principal = principalOf(res);
     const queue = queueFor({ sessionType: body.sessionType, targetLanguageCode: body.targetLanguageCode, nativeLanguageCode: principal.nativeLanguageCode });
-    const room = await rooms.matchmakingRoomFor(queue);
-    const view = await rooms.addTicket(room.roomId, principal, body);
+    const view = await rooms.admitToQueue(queue, principal, body);
     res.status(201).json(view);
   });
 
@@ -167,7 +166,7 @@ export function conversationRoutes(deps: HttpDeps, rooms: RoomCalls = createRoom
     const record = await store.matchRequests.get(id);
     if (!record || record.userId !== userId) throw new ParleyError("MATCH_REQUEST_NOT_FOUND", `match request ${id} not found`);
     if (assertCancellable(record, deps.now()) === "already_cancelled") return sendSuccess(res);
-    const room = await rooms.findMatchmakingRoom(record.queue);
+    const room = await rooms.findQueueRoom(record.queue);
     if (room && (await rooms.cancelTicket(room.roomId, userId, id))) return sendSuccess(res);
     if (room) {
       // The room no longer holds it: it was matched or expired a moment ago and the room is

@@ -2,7 +2,8 @@ import { matchMaker } from "@colyseus/core";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { ConversationRoom } from "../../rooms/ConversationRoom.js";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { TicketHolderAddress } from "../../rooms/gatewayDelivery.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import type { Principal } from "../auth/principal.js";
 import { ParleyError, errorFromBody, isParleyError, type ErrorCode } from "../errors/errorCodes.js";
 import type { MatchRequestBody } from "../matchmaking/matchRequestOptions.js";
@@ -17,39 +18,55 @@ export const ROOM_CALL_TIMEOUT_MS = 5000;
 const roomErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), retryAfterSeconds: z.number().int().positive().optional() }) });
 const okSchema = z.object({ ok: z.literal(true) });
 
-/** The 201 body of `POST /match-request` (seed 002 §3.2), as returned by the matchmaking room. */
+/** The 201 body of `POST /match-request` (seed 002 §3.2), as returned by the queue actor. */
 export type { MatchRequestView };
 
 /**
- * What the REST layer asks the rooms (DESIGN §1: "a room is the only writer of its live state;
- * everything else asks the room"), through `matchMaker.remoteRoomCall`, which crosses processes.
+ * What the REST layer and the `matchmaking` gateways ask the rooms (DESIGN §1: "a room is the
+ * only writer of its live state; everything else asks the room"), through
+ * `matchMaker.remoteRoomCall`, which crosses processes.
  * Every answer is validated, a room's `{ error }` becomes its ParleyError, and a room that does
  * not answer becomes a 503.
  */
 export interface RoomCalls {
-  /** The listed `matchmaking` room of `queue`, if any. */
-  findMatchmakingRoom(queue: string): Promise<RoomListing | undefined>;
+  /** The listed `queue` actor of `queue`, if any. */
+  findQueueRoom(queue: string): Promise<RoomListing | undefined>;
   /**
-   * The `matchmaking` room of `queue`, created when there is none (creations of one queue are
-   * serialised within this process).
+   * The `queue` actor of `queue`, created when there is none (creations of one queue are
+   * serialised within this process; across processes its `roomId` keeps one).
    * @throws ParleyError `MATCHING_UNAVAILABLE` when it cannot be created.
    */
-  matchmakingRoomFor(queue: string): Promise<RoomListing>;
+  queueRoomFor(queue: string): Promise<RoomListing>;
   /** The listed `conversation` room of a session (`roomId` = `sessionId`), if any. */
   findConversationRoom(sessionId: string): Promise<RoomListing | undefined>;
   /**
-   * Waits up to `timeoutMs` for the session's conversation room to be listed: the matchmaking
-   * room persists a match before it creates the room, so a fast client can see `matched` first.
+   * Waits up to `timeoutMs` for the session's conversation room to be listed: the queue actor
+   * persists a match before it creates the room, so a fast client can see `matched` first.
    */
   awaitConversationRoom(sessionId: string, timeoutMs: number): Promise<RoomListing | undefined>;
   /**
-   * `MatchmakingRoom.addRemoteTicket`.
+   * `QueueRoom.addRemoteTicket`: from REST (no `holder`), or from a gateway (`holder` = where its
+   * client waits for the ticket's messages).
    * @throws the room's ParleyError (`ALREADY_MATCHED`, `TOPIC_LOCKED`, …), or
    *   `MATCHING_UNAVAILABLE` when the room does not answer.
    */
-  addTicket(roomId: string, principal: Principal, body: MatchRequestBody): Promise<MatchRequestView>;
+  addTicket(roomId: string, principal: Principal, body: MatchRequestBody, holder?: TicketHolderAddress): Promise<MatchRequestView>;
   /**
-   * `MatchmakingRoom.cancelRemoteTicket`. @returns false when the ticket is not waiting there.
+   * A ticket into the `queue` actor of `queue` ({@link RoomCalls.queueRoomFor}, then
+   * {@link RoomCalls.addTicket}). When the actor does not answer and is no longer the listed
+   * one — it disposed, or was re-created, between being found and being called — the ticket
+   * goes once more to the current actor (a call to a gone actor reached nobody).
+   * @throws as {@link RoomCalls.addTicket}
+   */
+  admitToQueue(queue: string, principal: Principal, body: MatchRequestBody, holder?: TicketHolderAddress): Promise<MatchRequestView>;
+  /**
+   * `QueueRoom.releaseHeldTicket`: a gateway's client cancelled or left.
+   * @returns whether the ticket was waiting there for that client
+   * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer.
+   */
+  releaseTicket(roomId: string, ticketId: string, sessionId: string, why: "cancel" | "leave"): Promise<boolean>;
+  /**
+   * `QueueRoom.cancelRemoteTicket`. @returns false when the ticket is not waiting there.
    * @throws ParleyError `MATCHING_UNAVAILABLE` when the room does not answer, `INTERNAL_ERROR`
    *   when the room could not store the cancel.
    */
@@ -81,10 +98,17 @@ export interface RoomCallOptions {
   timeoutMs?: number;
   /** The transport of remote calls. @default matchMaker.remoteRoomCall */
   remoteRoomCall?: RemoteRoomCall;
+  /** The listed `queue` actor of a queue. @default a `matchMaker.query` */
+  listQueueRoom?: (queue: string) => Promise<RoomListing | undefined>;
+}
+
+/** When a listing was created, in epoch ms: what tells two rooms of one `roomId` apart. */
+function createdAtMs(listing: RoomListing): number {
+  return new Date(listing.createdAt ?? 0).getTime();
 }
 
 const colyseusRemoteRoomCall: RemoteRoomCall = (roomId, method, args, timeoutMs) =>
-  matchMaker.remoteRoomCall<MatchmakingRoom & ConversationRoom>(roomId, method as keyof (MatchmakingRoom & ConversationRoom), args, timeoutMs);
+  matchMaker.remoteRoomCall<QueueRoom & ConversationRoom>(roomId, method as keyof (QueueRoom & ConversationRoom), args, timeoutMs);
 
 /** Builds the {@link RoomCalls} of one HTTP app. */
 export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): RoomCalls {
@@ -133,32 +157,34 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
     return new ParleyError(unavailable, "unexpected answer from the room");
   }
 
-  async function findMatchmakingRoom(queue: string): Promise<RoomListing | undefined> {
-    const rooms = await matchMaker.query({ name: ROOM_NAMES.matchmaking, queue } as Record<string, unknown>);
-    return rooms[0];
-  }
+  const findQueueRoom =
+    options.listQueueRoom ??
+    (async (queue: string): Promise<RoomListing | undefined> => {
+      const rooms = await matchMaker.query({ name: ROOM_NAMES.queue, queue } as Record<string, unknown>);
+      return rooms[0];
+    });
 
   async function findConversationRoom(sessionId: string): Promise<RoomListing | undefined> {
     const room = (await matchMaker.getRoomById(sessionId)) as RoomListing | undefined;
     return room && room.name === ROOM_NAMES.conversation ? room : undefined;
   }
 
-  return {
-    findMatchmakingRoom,
+  const calls: RoomCalls = {
+    findQueueRoom,
     findConversationRoom,
 
-    async matchmakingRoomFor(queue) {
-      const found = await findMatchmakingRoom(queue);
+    async queueRoomFor(queue) {
+      const found = await findQueueRoom(queue);
       if (found) return found;
       let pending = creating.get(queue);
       if (!pending) {
         pending = (async () => {
-          const again = await findMatchmakingRoom(queue);
+          const again = await findQueueRoom(queue);
           if (again) return again;
           try {
-            return await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue });
+            return await matchMaker.createRoom(ROOM_NAMES.queue, { queue });
           } catch (err) {
-            logger.error({ err, queue }, "could not create a matchmaking room");
+            logger.error({ err, queue }, "could not create a queue room");
             throw new ParleyError("MATCHING_UNAVAILABLE", "matchmaking is unavailable; try again");
           }
         })().finally(() => creating.delete(queue));
@@ -176,13 +202,32 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
       }
     },
 
-    async addTicket(roomId, principal, body) {
-      const result = await call(roomId, "addRemoteTicket", [principal, body], "MATCHING_UNAVAILABLE", "the matchmaking queue");
+    async addTicket(roomId, principal, body, holder) {
+      const result = await call(roomId, "addRemoteTicket", holder ? [principal, body, holder] : [principal, body], "MATCHING_UNAVAILABLE", "the matchmaking queue");
       const failed = roomErrorSchema.safeParse(result);
       if (failed.success) throw errorFromBody(failed.data.error);
       const view = matchRequestViewSchema.safeParse(result);
       if (!view.success) throw unexpected(roomId, "addRemoteTicket", result, "MATCHING_UNAVAILABLE");
       return view.data;
+    },
+
+    async admitToQueue(queue, principal, body, holder) {
+      const actor = await calls.queueRoomFor(queue);
+      try {
+        return await calls.addTicket(actor.roomId, principal, body, holder);
+      } catch (err) {
+        if (!isParleyError(err) || err.code !== "MATCHING_UNAVAILABLE") throw err;
+        const listed = await findQueueRoom(queue);
+        if (listed && listed.roomId === actor.roomId && createdAtMs(listed) === createdAtMs(actor)) throw err;
+        logger.info({ queue, roomId: actor.roomId }, "the queue actor was replaced while called: the ticket goes to the current one");
+        return calls.addTicket((await calls.queueRoomFor(queue)).roomId, principal, body, holder);
+      }
+    },
+
+    async releaseTicket(roomId, ticketId, sessionId, why) {
+      const result = await call(roomId, "releaseHeldTicket", [ticketId, sessionId, why], "MATCHING_UNAVAILABLE", "the matchmaking queue");
+      if (typeof result !== "boolean") throw unexpected(roomId, "releaseHeldTicket", result, "MATCHING_UNAVAILABLE");
+      return result;
     },
 
     async cancelTicket(roomId, userId, ticketId) {
@@ -207,4 +252,5 @@ export function createRoomCalls(logger: Logger, options: RoomCallOptions = {}): 
       if (!okSchema.safeParse(result).success) throw unexpected(sessionId, "leaveByUser", result, "NOT_READY");
     },
   };
+  return calls;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import pino from "pino";
 import type { Principal } from "../../src/auth/principal.js";
-import { createRoomCalls, type RemoteRoomCall } from "../../src/http/roomCalls.js";
+import { createRoomCalls, type RemoteRoomCall, type RoomListing } from "../../src/http/roomCalls.js";
 import type { MatchRequestBody } from "../../src/matchmaking/matchRequestOptions.js";
 
 const logger = pino({ level: "silent" });
@@ -70,5 +70,59 @@ describe("RoomCalls: calls to a room listed before it listens", () => {
     await assert.rejects(calls.endSession("s1", "u1", false), { code: "NOT_READY" });
     await calls.endSession("s1", "u1", false);
     assert.deepEqual(received, ["roomId", "endByUser", "endByUser", "roomId", "endByUser"]);
+  });
+
+  it("hands a gateway's ticket with its holder's address, and its cancel or leave as a boolean answer", async () => {
+    const received: { method: string; args: unknown[] | undefined }[] = [];
+    let release: unknown = true;
+    const remote: RemoteRoomCall = async (_roomId, method, args) => {
+      received.push({ method, args });
+      if (method === "roomId") return "queue-en";
+      return method === "addRemoteTicket" ? view : release;
+    };
+    const calls = createRoomCalls(logger, { remoteRoomCall: remote });
+    const holder = { channel: "matchmaking-gateway:g1", sessionId: "s1" };
+    assert.equal((await calls.addTicket("queue-en", principal, body, holder)).matchRequest.id, "t1");
+    assert.equal(await calls.releaseTicket("queue-en", "t1", "s1", "leave"), true);
+    assert.deepEqual(received.slice(1), [
+      { method: "addRemoteTicket", args: [principal, body, holder] },
+      { method: "releaseHeldTicket", args: ["t1", "s1", "leave"] },
+    ]);
+    release = { something: "else" };
+    await assert.rejects(calls.releaseTicket("queue-en", "t1", "s1", "cancel"), { code: "MATCHING_UNAVAILABLE" });
+  });
+
+  describe("admitToQueue: the actor replaced between being found and being called", () => {
+    const listingAt = (createdAt: number) => ({ roomId: "queue-en", name: "queue", createdAt: new Date(createdAt) }) as unknown as RoomListing;
+
+    it("sends the ticket once more to the actor listed now when the one it found is gone", async () => {
+      let listed = listingAt(1000);
+      const sent: string[] = [];
+      const remote: RemoteRoomCall = async (_roomId, method) => {
+        sent.push(method);
+        if (method === "roomId") return "queue-en";
+        if (listed.createdAt?.getTime() === 1000) {
+          // The actor found disposed before the call reached it; a new one of the queue is listed.
+          listed = listingAt(2000);
+          throw new Error("ipc_timeout");
+        }
+        return view;
+      };
+      const calls = createRoomCalls(logger, { remoteRoomCall: remote, listQueueRoom: async () => listed });
+      assert.equal((await calls.admitToQueue("en", principal, body)).matchRequest.id, "t1");
+      assert.deepEqual(sent, ["roomId", "addRemoteTicket", "roomId", "addRemoteTicket"]);
+    });
+
+    it("answers MATCHING_UNAVAILABLE without a second try when the same actor is still listed (it is only slow)", async () => {
+      const sent: string[] = [];
+      const remote: RemoteRoomCall = async (_roomId, method) => {
+        sent.push(method);
+        if (method === "roomId") return "queue-en";
+        throw new Error("ipc_timeout");
+      };
+      const calls = createRoomCalls(logger, { remoteRoomCall: remote, listQueueRoom: async () => listingAt(1000) });
+      await assert.rejects(calls.admitToQueue("en", principal, body), { code: "MATCHING_UNAVAILABLE" });
+      assert.deepEqual(sent, ["roomId", "addRemoteTicket"], "the ticket was sent once");
+    });
   });
 });

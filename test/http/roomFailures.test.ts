@@ -32,19 +32,22 @@ const logger = pino({ level: "silent" });
 
 /** A RoomCalls whose every answer the test decides; by default no room exists. */
 function stubRooms(overrides: Partial<RoomCalls> = {}): RoomCalls {
-  return {
-    findMatchmakingRoom: async () => undefined,
-    matchmakingRoomFor: async () => ({ roomId: "mm", name: "matchmaking", processId: "p", clients: 0, maxClients: Infinity }) as RoomListing,
+  const rooms: RoomCalls = {
+    admitToQueue: async (queue, principal, body, holder) => rooms.addTicket((await rooms.queueRoomFor(queue)).roomId, principal, body, holder),
+    findQueueRoom: async () => undefined,
+    queueRoomFor: async () => ({ roomId: "mm", name: "queue", processId: "p", clients: 0, maxClients: Infinity }) as RoomListing,
     findConversationRoom: async () => undefined,
     awaitConversationRoom: async () => undefined,
     addTicket: async () => {
       throw new ParleyError("MATCHING_UNAVAILABLE", "stub");
     },
     cancelTicket: async () => false,
+    releaseTicket: async () => false,
     endSession: async () => undefined,
     leaveSession: async () => undefined,
     ...overrides,
   };
+  return rooms;
 }
 
 /**
@@ -161,7 +164,7 @@ describe("http: when rooms are gone or silent", () => {
   });
 
   it("answers POST /match-request with 503 when matchmaking is unavailable, and with the room's own error code", async () => {
-    const unavailable = await isolatedApi(stubRooms({ matchmakingRoomFor: async () => { throw new ParleyError("MATCHING_UNAVAILABLE", "down"); } }));
+    const unavailable = await isolatedApi(stubRooms({ queueRoomFor: async () => { throw new ParleyError("MATCHING_UNAVAILABLE", "down"); } }));
     try {
       const res = await unavailable.call("POST", "/match-request", "u1", { targetLanguageCode: "en", topicCode: "daily_life.introductions" });
       assert.equal(res.status, 503);
@@ -198,7 +201,7 @@ describe("http: when rooms are gone or silent", () => {
     const holder: { store?: Store } = {};
     const ticket = pendingTicket("racer");
     const api = await isolatedApi(stubRooms({
-      findMatchmakingRoom: async () => ({ roomId: "mm", name: "matchmaking" }) as RoomListing,
+      findQueueRoom: async () => ({ roomId: "mm", name: "queue" }) as RoomListing,
       cancelTicket: async () => {
         // The room already matched it and writes that down a moment later.
         setTimeout(() => void holder.store?.matchRequests.transition(ticket.id, "pending", { status: "matched", matchedSessionId: randomUUID(), matchedAt: new Date() }), 100);

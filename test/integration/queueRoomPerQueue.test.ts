@@ -6,7 +6,7 @@ import { ROOM_NAMES } from "../../src/protocol/index.js";
 import { learnerAt, requireBackends, startChildParley, type ChildParley } from "./support/parleyCluster.js";
 
 /**
- * One queue → one `matchmaking` room across processes (issue 8 §4, DESIGN §1): the first tickets
+ * One queue → one `queue` actor across processes (issue 8 §4, DESIGN §1): the first tickets
  * of a queue reach two processes over REST at the same moment; each process creates the room
  * with the queue's own `roomId`, the Redis driver's atomic insert keeps one, and both tickets
  * wait in it. Redis database 8 (flushed first); each process has its embedded store.
@@ -22,7 +22,7 @@ const QUEUES = [
   ...LANGUAGES.flatMap((a, i) => LANGUAGES.slice(i + 1).map((b) => ({ queue: [a, b].sort().join("+"), target: a as string, native: b as string, sessionType: "tandem" }))),
 ];
 
-describe("integration: one matchmaking room per queue across two processes", function () {
+describe("integration: one queue actor per queue across two processes", function () {
   this.timeout(120_000);
   const servers: ChildParley[] = [];
   let redisUrl = "";
@@ -66,7 +66,7 @@ describe("integration: one matchmaking room per queue across two processes", fun
       const queueRooms = async () =>
         Object.values(await redis.hgetall(ROOM_CACHES_KEY))
           .map((raw) => JSON.parse(raw) as { name: string; roomId: string; metadata?: { queue?: string; waiting?: number } })
-          .filter((l) => l.name === ROOM_NAMES.matchmaking);
+          .filter((l) => l.name === ROOM_NAMES.queue);
       // The waiting count reaches the listing through an asynchronous metadata update.
       const until = Date.now() + 5000;
       while ((await queueRooms()).some((l) => l.metadata?.waiting !== LEVELS.length) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -47,7 +47,7 @@ describe("integration: scheduled tickets survive a restart (Mongo store)", funct
       listed = JSON.stringify(await rooms.json());
     }
     assert.match(listed, /"es"/, `the "es" queue room is open after the restart: ${listed}`);
-    assert.match(server.logTail(200), /queue rooms opened for scheduled tickets/);
+    assert.match(server.logTail(200), /queue actors opened for scheduled tickets/);
     assert.match(server.logTail(200), /scheduled tickets reloaded/);
   });
 });

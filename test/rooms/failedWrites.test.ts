@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { ROOM_NAMES } from "../../src/protocol/index.js";
 import { eventually, localConversation, matchedPair, talkingPair } from "../support/conversations.js";
@@ -123,7 +123,7 @@ describe("rooms: writes that fail for good are reported", () => {
     open.push(mm);
     const { matchRequest } = await inbox.next<{ matchRequest: { id: string } }>("match_request");
     restore = failWrites(parley.store, (w) => w.kind === "matchRequest.transition");
-    const room = matchMaker.getLocalRoomById(queueRoomId("es")) as unknown as MatchmakingRoom;
+    const room = matchMaker.getLocalRoomById(queueRoomId("es")) as unknown as QueueRoom;
     room.tick(clock.now() + config.matching.timeoutSeconds * 1000 + 1000);
     assert.equal((await inbox.next<{ matchRequestId: string }>("match_expired")).matchRequestId, matchRequest.id);
     assert.equal((await parley.store.matchRequests.get(matchRequest.id))?.status, "pending");
@@ -132,8 +132,8 @@ describe("rooms: writes that fail for good are reported", () => {
   it("ticket cancel over REST: the room answers INTERNAL_ERROR when the cancel cannot be stored", async () => {
     const { parley } = await testServer();
     const a = await newLearner("fay", { nativeLanguageCode: "it", levels: { de: "B1" } });
-    const room = await matchMaker.createRoom(ROOM_NAMES.matchmaking, { queue: "de" });
-    const local = matchMaker.getLocalRoomById(room.roomId) as unknown as MatchmakingRoom;
+    const room = await matchMaker.createRoom(ROOM_NAMES.queue, { queue: "de" });
+    const local = matchMaker.getLocalRoomById(room.roomId) as unknown as QueueRoom;
     const principal = { userId: a.userId, displayName: "fay", nativeLanguageCode: "it", levels: { de: "B1" as const }, tier: "free" as const, skills: [], roles: [] };
     const view = await local.addRemoteTicket(principal, { targetLanguageCode: "de", topicCode: "daily_life.shopping" });
     assert.ok("matchRequest" in view);

@@ -1,7 +1,7 @@
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
 import assert from "node:assert/strict";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import type { MatchSuggestionMessage } from "../../src/protocol/index.js";
 import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { Inbox, newLearner } from "../support/learners.js";
@@ -32,14 +32,14 @@ describe("room: match_suggestion at the any-level boundary (DESIGN §4, §10)", 
     const tandemTicket = (await tandemInbox.next<{ matchRequest: { id: string } }>("match_request")).matchRequest.id;
 
     // The tandem queue's metadata counts its waiting tickets by native language.
-    const [tandemRoom] = await matchMaker.query({ name: "matchmaking", queue: "de+es" } as Record<string, unknown>);
+    const [tandemRoom] = await matchMaker.query({ name: "queue", queue: "de+es" } as Record<string, unknown>);
     assert.deepEqual((tandemRoom?.metadata as { waitingByNative?: Record<string, number> } | undefined)?.waitingByNative, { de: 1 });
 
     const at = clock.now() + BOUNDARY_MS; // the default boundary equals the default timeout
-    (matchMaker.getLocalRoomById(queueRoomId("de")) as unknown as MatchmakingRoom).tick(at);
+    (matchMaker.getLocalRoomById(queueRoomId("de")) as unknown as QueueRoom).tick(at);
     const toTandem = await practiceInbox.next<MatchSuggestionMessage>("match_suggestion");
     assert.deepEqual({ ...toTandem, estimatedWaitTimeSeconds: 0 }, { matchRequestId: practiceTicket, queue: "de+es", waitingCount: 1, estimatedWaitTimeSeconds: 0 });
-    (matchMaker.getLocalRoomById(queueRoomId("de+es")) as unknown as MatchmakingRoom).tick(at);
+    (matchMaker.getLocalRoomById(queueRoomId("de+es")) as unknown as QueueRoom).tick(at);
     const toPractice = await tandemInbox.next<MatchSuggestionMessage>("match_suggestion");
     assert.deepEqual([toPractice.matchRequestId, toPractice.queue], [tandemTicket, "es"]);
     assert.equal((await practiceInbox.next<{ matchRequestId: string }>("match_expired")).matchRequestId, practiceTicket, "and the ticket expired on that tick");

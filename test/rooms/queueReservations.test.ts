@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { ROOM_NAMES } from "../../src/protocol/index.js";
 import { Inbox, newLearner, practiceOptions } from "../support/learners.js";
@@ -21,7 +21,7 @@ describe("rooms: a queue room never voids a seat reservation", () => {
     const failures: unknown[] = [];
     let matched = 0;
     // The room's matching round as often as arrivals happen: every empty moment is seen.
-    const ticker = setInterval(() => (matchMaker.getLocalRoomById(queueRoomId("fr")) as unknown as MatchmakingRoom | undefined)?.tick(), 2);
+    const ticker = setInterval(() => (matchMaker.getLocalRoomById(queueRoomId("fr")) as unknown as QueueRoom | undefined)?.tick(), 2);
     await Promise.all(
       Array.from({ length: arrivals }, async (_, i) => {
         await new Promise((resolve) => setTimeout(resolve, i * 10));

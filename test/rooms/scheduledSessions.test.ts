@@ -1,6 +1,6 @@
 import { matchMaker } from "@colyseus/core";
 import assert from "node:assert/strict";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
 import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { reloadScheduledTickets } from "../../src/matchmaking/ticketAdmission.js";
 import { slotOpensAt, SLOT_MS } from "../../src/matchmaking/scheduledSlots.js";
@@ -53,7 +53,7 @@ describe("room: scheduled sessions (DESIGN §4 scheduled mode)", () => {
     const mine = reloaded.filter((r) => [a.userId, b.userId].includes(r.holder.userId));
     assert.deepEqual(mine.map((r) => [r.holder.displayName, r.holder.tier, r.admitted.ticket.expiresAt]), [["sched-a", "premium", slot], ["sched-b", "premium", slot]]);
 
-    const queueRoom = matchMaker.getLocalRoomById(queueRoomId("fr")) as unknown as MatchmakingRoom;
+    const queueRoom = matchMaker.getLocalRoomById(queueRoomId("fr")) as unknown as QueueRoom;
     queueRoom.tick(slotOpensAt(slot) - 1000);
     assert.equal((await parley.store.sessions.liveByUser(a.userId)), undefined, "not matched before T−10 min");
     queueRoom.tick(slotOpensAt(slot));

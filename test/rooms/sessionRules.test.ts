@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import type { Room } from "@colyseus/sdk";
-import type { MatchmakingRoom } from "../../rooms/MatchmakingRoom.js";
+import type { QueueRoom } from "../../rooms/QueueRoom.js";
+import { queueRoomId } from "../../src/matchmaking/queueName.js";
 import { REALISTIC_AUDIO_OFFER } from "../unit/session/fixtures/sdp.js";
 import { eventually, localConversation as local, matchedPair, talkingPair } from "../support/conversations.js";
 import { Inbox, newLearner } from "../support/learners.js";
@@ -80,7 +81,7 @@ describe("rooms: session rules", () => {
     open.push(mm);
     const inbox = new Inbox(mm);
     const request = await inbox.next<{ matchRequest: { id: string } }>("match_request");
-    const room = matchMaker.getLocalRoomById(mm.roomId) as unknown as MatchmakingRoom;
+    const room = matchMaker.getLocalRoomById(queueRoomId("es")) as unknown as QueueRoom;
     room.tick(clock.now() + 29_000);
     assert.equal(inbox.all("match_expired").length, 0);
     room.tick(clock.now() + 30_500);
