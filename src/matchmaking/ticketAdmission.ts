@@ -3,13 +3,13 @@ import type { Principal } from "../auth/principal.js";
 import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { consumeOrThrow, type RateLimits } from "../limits/rateLimits.js";
-import { assertNotBanned } from "../moderation/reports.js";
+import { assertStateNotBanned } from "../moderation/reports.js";
 import { scheduledSlotOf } from "./scheduledSlots.js";
 import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
 import type { MatchRequestRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
 import type { CefrLevel } from "../topics/cefr.js";
-import { assertTopicAccessible } from "../topics/topicAccess.js";
+import { assertTopicAccessible, topicAccess } from "../topics/topicAccess.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
 import type { MatchRequestBody } from "./matchRequestOptions.js";
@@ -34,7 +34,8 @@ export interface AdmittedTicket {
   recentPartners: string[];
 }
 
-const RECENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
+/** The recent-partner window (DESIGN §4): the same 7 days as the quota window, so one read serves both. */
+const RECENT_WINDOW_MS = QUOTA_WINDOW_MS;
 
 /** The learner's level in `language`: from the token, else the `currentLevel` option (DESIGN §4). */
 function levelFor(principal: Principal, language: string, currentLevel: CefrLevel | undefined): CefrLevel {
@@ -72,24 +73,29 @@ export async function admitTicket(
   const level = levelFor(principal, body.targetLanguageCode, body.currentLevel);
   const topic = ports.catalog.get(body.targetLanguageCode, body.topicCode);
   if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${body.topicCode}" in "${body.targetLanguageCode}"`);
-  assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
+  // The acquired skills are read only when the token's own skills leave the topic locked.
+  if (!topicAccess(topic, { tier: principal.tier, skills: principal.skills }).unlocked) assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
   const scheduledFor = body.scheduledFor ? Date.parse(body.scheduledFor) : undefined;
   assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor, now });
   // Scheduled (DESIGN §4): a quarter-hour slot; the ticket waits until the slot starts.
   const slot = body.mode === "scheduled" ? scheduledSlotOf({ tier: principal.tier, scheduledFor, now }) : undefined;
 
-  await assertNotBanned(ports.store.moderation, principal.userId, now);
-  await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
+  // Every other read at once, one round trip each (issue 11 §4), checked below in the order
+  // of the rules.
   const { store, config } = ports;
-  if (await store.sessions.liveByUser(principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
-  if (await store.matchRequests.pendingByUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
-  const counted = await store.sessions.countCountedSince(principal.userId, new Date(now - QUOTA_WINDOW_MS));
-  weeklyQuota({ tier: principal.tier, conversationsInWindow: counted, limit: config.quotas.freeTierWeeklyLimit });
-
-  const [blockedPeers, recentPartners] = await Promise.all([
+  const [moderation, pending, activity, blockedPeers] = await Promise.all([
+    store.moderation.userState(principal.userId),
+    store.matchRequests.pendingByUser(principal.userId),
+    // The quota window is also the recent-partner window (RECENT_WINDOW_MS).
+    store.sessions.activitySince(principal.userId, new Date(now - QUOTA_WINDOW_MS)),
     store.moderation.blockedPeers(principal.userId),
-    store.sessions.partnersSince(principal.userId, new Date(now - RECENT_WINDOW_MS)),
   ]);
+  assertStateNotBanned(moderation, now);
+  await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
+  if (activity.inLiveSession) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
+  if (pending) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+  weeklyQuota({ tier: principal.tier, conversationsInWindow: activity.countedSince, limit: config.quotas.freeTierWeeklyLimit });
+  const recentPartners = activity.partnersSince;
   const maxWait = body.maxWaitTimeSeconds ?? config.matching.timeoutSeconds;
   const record: MatchRequestRecord = {
     id: randomUUID(),

@@ -3,9 +3,11 @@ import { ParleyError } from "../../errors/errorCodes.js";
 import { seatInGroup } from "../groupSeats.js";
 import type { ParticipantRecord, RatingRecord, SessionRecord, SessionStatus } from "../records.js";
 import type { GroupListQuery, SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
+import { activityOf, type ActivitySession, type UserSessionActivity } from "../userActivity.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
-import { isDuplicateKeyError, splitPatch } from "./documentUpdates.js";
+import { splitPatch } from "./documentUpdates.js";
+import { insertEach, type InsertOutcome } from "./insertEach.js";
 import type { MongoOutbox } from "./mongoOutbox.js";
 import { toSessionDocument, toSessionRecord, type SessionDocument } from "./sessionModel.js";
 import { STATE_COLLECTIONS } from "./stateCollections.js";
@@ -32,20 +34,29 @@ export class MongoSessionRepository implements SessionRepository {
    */
   async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
     const applied = await this.outbox.writeWithEvents(this.ref(record.id), options?.events, async (token) => {
-      try {
-        await this.model.create(toSessionDocument(record, token));
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
+      const [outcome] = await this.insert([{ record, token }]);
+      if (outcome?.status === "failed") throw outcome.error;
+      return outcome?.status === "inserted";
     });
-    if (applied) return;
+    if (!applied) throw await this.duplicateError(record);
+  }
+
+  /**
+   * Inserts new sessions in one `insertMany` (each with its outbox write token, if its write
+   * has events): the state part of {@link create}, for a write batch.
+   * @returns one outcome per session; `duplicate`: see {@link duplicateError}
+   */
+  insert(entries: readonly { record: SessionRecord; token: string | undefined }[]): Promise<InsertOutcome[]> {
+    return insertEach(this.model, entries.map((e) => toSessionDocument(e.record, e.token)));
+  }
+
+  /** Why the insert of `record` was a duplicate: `INVITE_CODE_TAKEN` when another session has its invite code, else `INVALID_REQUEST` (the id exists). */
+  async duplicateError(record: SessionRecord): Promise<ParleyError> {
     if (record.inviteCode !== undefined) {
       const holder = await this.model.findOne({ inviteCode: record.inviteCode }, { _id: 1 }).lean<Pick<SessionDocument, "_id">>().exec();
-      if (holder && holder._id !== record.id) throw new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
+      if (holder && holder._id !== record.id) return new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
     }
-    throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+    return new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -55,10 +66,16 @@ export class MongoSessionRepository implements SessionRepository {
 
   /** Applies `patch` only while the status is one of `expected`: one of several racing transitions applies. */
   async transition(id: string, expected: readonly SessionStatus[], patch: Partial<SessionRecord>, options?: WriteOptions): Promise<boolean> {
-    return this.outbox.writeWithEvents(this.ref(id), options?.events, async (token) => {
-      const outcome = await this.write(id, (current) => (expected.includes(current.status) ? patchDecision(current, patch) : undefined), token);
-      return outcome === "applied";
-    });
+    return this.outbox.writeWithEvents(this.ref(id), options?.events, (token) => this.applyTransition(id, expected, patch, token));
+  }
+
+  /**
+   * The state part of {@link transition} (its outbox rows staged by the caller under `token`).
+   * @returns true when applied
+   */
+  async applyTransition(id: string, expected: readonly SessionStatus[], patch: Partial<SessionRecord>, token: string | undefined): Promise<boolean> {
+    const outcome = await this.write(id, (current) => (expected.includes(current.status) ? patchDecision(current, patch) : undefined), token);
+    return outcome === "applied";
   }
 
   async patch(id: string, patch: Partial<SessionRecord>): Promise<void> {
@@ -107,6 +124,19 @@ export class MongoSessionRepository implements SessionRepository {
     const partners = new Set<string>();
     for (const doc of docs) for (const p of doc.participants) if (p.userId !== userId) partners.add(p.userId);
     return [...partners];
+  }
+
+  /**
+   * One query on `idx_session_user` (`participants.userId`, `historyAt`): the user's sessions
+   * with `historyAt` (= `endedAt ?? createdAt`) at or after `since` — which holds for every
+   * session created, started or ended since — or still live; only the fields read.
+   */
+  async activitySince(userId: string, since: Date): Promise<UserSessionActivity> {
+    const docs = await this.model
+      .find({ "participants.userId": userId, $or: [{ historyAt: { $gte: since } }, { status: { $in: LIVE_STATUSES } }] }, { status: 1, createdAt: 1, startedAt: 1, participants: 1 })
+      .lean<ActivitySession[]>()
+      .exec();
+    return activityOf(docs, userId, since);
   }
 
   async listLive(limit: number): Promise<SessionRecord[]> {

@@ -1,6 +1,5 @@
 import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
-import { applyWritesInOrder } from "../storeWrites.js";
 import { auditModel } from "./auditModel.js";
 import { chatModels } from "./chatModels.js";
 import { mongoChatRepositories } from "./mongoChatRepositories.js";
@@ -16,6 +15,7 @@ import { MongoOutbox, type MongoOutboxOptions } from "./mongoOutbox.js";
 import { MongoProcessedEventRepository } from "./mongoProcessedEventRepository.js";
 import { MongoSessionRepository } from "./mongoSessionRepository.js";
 import { MongoTopicRepository } from "./mongoTopicRepository.js";
+import { applyMongoWriteBatch } from "./mongoWriteBatch.js";
 import { outboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
@@ -26,6 +26,11 @@ import { fileUploadModel, MongoFileUploadRepository } from "./mongoFileUploadRep
 export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
   /** How long to look for a reachable server before an operation fails, in ms. @default 5000 */
   serverSelectionTimeoutMS?: number;
+  /**
+   * Called with the name of every command the driver sends (`find`, `insert`, `update`, …), for
+   * benchmarks that count round trips (driver command monitoring). @default none (not monitored)
+   */
+  onCommand?: (commandName: string) => void;
 }
 
 /**
@@ -51,7 +56,10 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
     autoCreate: true,
     bufferCommands: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    ...(options.onCommand ? { monitorCommands: true } : {}),
   });
+  const { onCommand } = options;
+  if (onCommand) connection.getClient().on("commandStarted", (event) => onCommand(event.commandName));
   try {
     await connection.asPromise();
     const db = connection.db;
@@ -94,9 +102,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       topics: new MongoTopicRepository(models.topics),
       ...mongoChatRepositories(models),
       fileUploads: new MongoFileUploadRepository(models.fileUploads),
-      // In order, not overlapped: concurrent event writes contend for the outbox's next `seq`
-      // (the loser of the unique index draws again), which costs more than it saves.
-      writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
+      writeBatch: (writes) => applyMongoWriteBatch({ outbox, matchRequests, sessions }, writes),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {
