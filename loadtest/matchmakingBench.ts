@@ -12,7 +12,7 @@
  *                                [--store memory|mongo] [--redis] [--workers N] [--count-ops]
  *   npm run bench:scaleout    -- --rates …      # the same rates on 1 then 2 processes, and the ratio
  *
- * - the server runs as child processes (`node --import tsx src/main.ts`) on 127.0.0.1:2641…;
+ * - the server runs as child processes (`node --import tsx src/main.ts`) on free ports of 127.0.0.1;
  *   with `--processes 2` (or `--redis`) they share Redis presence/driver (`REDIS_URL` from
  *   `scripts/services.sh env`, database 12, flushed first), each with its own port and
  *   `PUBLIC_ADDRESS`, and learners take the processes' HTTP endpoints round-robin;
@@ -28,13 +28,13 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { mintDevToken } from "../src/auth/devTokens.js";
 import { loadConfig } from "../src/config/config.js";
 import { dropDatabase, freshDatabaseUri, INTEGRATION_JWT_SECRET, startChildParley, type ChildParley } from "../test/integration/support/parleyCluster.js";
 import { printStoreRoundTrips } from "./storeRoundTrips.js";
 
-const FIRST_PORT = 2641;
 const REDIS_DB = 12;
 const TOPIC = "daily_life.introductions";
 
@@ -113,6 +113,7 @@ async function oneLearner(endpoint: string, token: string, plan: WorkerPlan): Pr
     });
     const t1 = performance.now();
     conversation = await sdk.consumeSeatReservation(found.reservation);
+    conversation.onMessage("*", () => undefined);
     const t2 = performance.now();
     await new Promise((resolve) => setTimeout(resolve, plan.holdMs));
     return { joinToFoundMs: t1 - t0, foundToSeatedMs: t2 - t1 };
@@ -241,6 +242,18 @@ interface RunOptions {
   holdMs: number;
 }
 
+/** A TCP port free on 127.0.0.1 right now (the machine is shared: no fixed port). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function startServers(options: RunOptions): Promise<{ servers: ChildParley[]; cleanup: () => Promise<void> }> {
   const env: Record<string, string> = {
     LOG_LEVEL: "warn",
@@ -271,7 +284,7 @@ async function startServers(options: RunOptions): Promise<{ servers: ChildParley
   };
   try {
     for (let i = 0; i < options.processes; i++) {
-      const port = FIRST_PORT + i;
+      const port = await freePort();
       servers.push(await startChildParley(port, { ...env, ...(options.redis ? { PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}) }, 60_000));
     }
   } catch (err) {

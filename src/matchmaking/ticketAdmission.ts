@@ -57,7 +57,10 @@ function levelFor(principal: Principal, language: string, currentLevel: CefrLeve
  * @throws ParleyError `INVALID_REQUEST` (wrong queue, no level, tandem without a distinct
  *   native language, a `scheduledFor` that is not a slot within 7 days), `TOPIC_NOT_FOUND`,
  *   `TOPIC_LOCKED`, `PREMIUM_REQUIRED`, `DAILY_LIMIT_REACHED`, `BANNED` (a moderator's ban runs),
- *   `ALREADY_IN_SESSION`, `ALREADY_MATCHED`, `RATE_LIMITED`.
+ *   `ALREADY_IN_SESSION`, `RATE_LIMITED`. A ticket of the user pending elsewhere is refused
+ *   when this one is stored (`matchRequests.create`: `ALREADY_MATCHED`), not here.
+ * Reads (issue 11 §4): the moderation state, the user's session activity of the last 7 days
+ * and their blocks, at once; acquired skills only for a topic the token leaves locked.
  */
 export async function admitTicket(
   ports: AdmissionPorts,
@@ -83,9 +86,10 @@ export async function admitTicket(
   // Every other read at once, one round trip each (issue 11 §4), checked below in the order
   // of the rules.
   const { store, config } = ports;
-  const [moderation, pending, activity, blockedPeers] = await Promise.all([
+  // No read for a ticket pending elsewhere: storing this one refuses it (`ALREADY_MATCHED`,
+  // the store's one-pending-ticket-per-user rule), which a read could not make race-free anyway.
+  const [moderation, activity, blockedPeers] = await Promise.all([
     store.moderation.userState(principal.userId),
-    store.matchRequests.pendingByUser(principal.userId),
     // The quota window is also the recent-partner window (RECENT_WINDOW_MS).
     store.sessions.activitySince(principal.userId, new Date(now - QUOTA_WINDOW_MS)),
     store.moderation.blockedPeers(principal.userId),
@@ -93,7 +97,6 @@ export async function admitTicket(
   assertStateNotBanned(moderation, now);
   await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
   if (activity.inLiveSession) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
-  if (pending) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
   weeklyQuota({ tier: principal.tier, conversationsInWindow: activity.countedSince, limit: config.quotas.freeTierWeeklyLimit });
   const recentPartners = activity.partnersSince;
   const maxWait = body.maxWaitTimeSeconds ?? config.matching.timeoutSeconds;

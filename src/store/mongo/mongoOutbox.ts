@@ -6,6 +6,7 @@ import type { EventEnvelope } from "../../events/envelope.js";
 import type { OutboxRecord } from "../records.js";
 import type { OutboxRepository } from "../repositories.js";
 import { isDuplicateKeyError } from "./documentUpdates.js";
+import { insertEach, type InsertOutcome } from "./insertEach.js";
 import { toOutboxRecord, type OutboxDocument, type OutboxRowStatus } from "./outboxModel.js";
 import type { StateRef, TokenHolderDocument } from "./stateCollections.js";
 
@@ -56,14 +57,23 @@ export interface MongoOutboxOptions {
  * in order; two concurrent writes may become pending in either order — they had none.
  * A batch ({@link stage} … {@link settle}) stages the events of many writes in one insert and
  * resolves them in one update and one delete (group commit, issue 11 §4).
+ *
+ * Published rows move to a collection of their own (`outboxPublished`, {@link markPublished}),
+ * so that `outbox` holds only the rows not published yet and every query of the hot path reads
+ * a backlog, not the history (FerretDB 1.24 scans a whole collection for any filter but `_id`).
  */
 export class MongoOutbox implements OutboxRepository {
   private readonly stagedGraceMs: number;
   private lastRecoveryAt = 0;
   private readonly seqs = new SeqClock();
 
+  /**
+   * @param rows the unpublished rows (`outbox`)
+   * @param published the published ones, kept as history (`outboxPublished`)
+   */
   constructor(
     private readonly rows: Model<OutboxDocument>,
+    private readonly published: Model<OutboxDocument>,
     private readonly db: mongo.Db,
     options: MongoOutboxOptions = {},
   ) {
@@ -162,10 +172,18 @@ export class MongoOutbox implements OutboxRepository {
     return docs.map(toOutboxRecord);
   }
 
-  /** Marks rows published at `at`; they are kept as history. */
+  /**
+   * Moves the rows to the history (`outboxPublished`, with `publishedAt` = `at`): one read,
+   * one insert, one delete for the whole batch. A repeat after a crash between the insert and
+   * the delete finds the history row there already and only deletes.
+   */
   async markPublished(seqs: readonly number[], at: Date): Promise<void> {
     if (seqs.length === 0) return;
-    await this.rows.updateMany({ seq: { $in: [...seqs] } }, { $set: { status: "published", publishedAt: at } }).exec();
+    const rows = await this.rows.find({ seq: { $in: [...seqs] } }).lean<OutboxDocument[]>().exec();
+    const outcomes = await insertEach(this.published, rows.map((row) => ({ ...row, status: "published" as const, publishedAt: at })));
+    const failed = outcomes.find((o): o is Extract<InsertOutcome, { status: "failed" }> => o.status === "failed");
+    if (failed) throw failed.error;
+    await this.rows.deleteMany({ seq: { $in: [...seqs] } }).exec();
   }
 
   /** Counts a failed publish attempt; the rows stay pending. */
@@ -181,27 +199,31 @@ export class MongoOutbox implements OutboxRepository {
 
   /** Every row kept: staged, pending or published. */
   async rowCount(): Promise<number> {
-    return this.rows.countDocuments({}).exec();
+    const [unpublished, published] = await Promise.all([this.rows.countDocuments({}).exec(), this.published.countDocuments({}).exec()]);
+    return unpublished + published;
   }
 
   /**
    * Deletes published rows published before `before`, except the row with the highest seq:
    * a starting process's {@link SeqClock} begins above it, so keeping it means seqs never go
-   * back even when a clock does (no TTL index:
-   * FerretDB 1.24 has none; the cleanup job calls this).
+   * back even when a clock does (no TTL index: FerretDB 1.24 has none; the cleanup job calls this).
    */
   async prunePublished(before: Date): Promise<number> {
-    const top = await this.rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
+    const top = await this.published.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
     if (!top) return 0;
-    const result = await this.rows.deleteMany({ status: "published", publishedAt: { $lt: before }, seq: { $lt: top.seq } }).exec();
-    return result.deletedCount;
+    const [result, legacy] = await Promise.all([
+      this.published.deleteMany({ publishedAt: { $lt: before }, seq: { $lt: top.seq } }).exec(),
+      // Rows published before the history had a collection of its own.
+      this.rows.deleteMany({ status: "published", publishedAt: { $lt: before } }).exec(),
+    ]);
+    return result.deletedCount + legacy.deletedCount;
   }
 
   /** Inserts the rows of `writes` in one `insertMany`, numbered by the seq clock; a seq clash with another process makes it draw again. */
   private async insertRows(writes: readonly StagedWrite[], status: OutboxRowStatus): Promise<void> {
     const ids = writes.flatMap((w) => w.events.map((e) => e.eventId));
     const tokens = writes.map((w) => w.token);
-    await this.seqs.ready(this.rows);
+    await this.seqs.ready([this.rows, this.published]);
     for (let attempt = 1; ; attempt++) {
       const seqs = this.seqs.next(ids.length);
       const createdAt = new Date();
@@ -258,15 +280,11 @@ export class SeqClock {
   private tag = randomInt(SEQ_TAGS);
   private loaded?: Promise<void>;
 
-  /** Reads the highest stored seq once (the first call), so that seqs never go back. */
-  ready(rows: Model<OutboxDocument>): Promise<void> {
-    this.loaded ??= rows
-      .findOne({}, { seq: 1 })
-      .sort({ seq: -1 })
-      .lean<Pick<OutboxDocument, "seq">>()
-      .exec()
-      .then((top) => {
-        this.last = Math.max(this.last, Math.floor((top?.seq ?? 0) / SEQ_TAGS));
+  /** Reads the highest seq stored in `collections` once (the first call), so that seqs never go back. */
+  ready(collections: readonly Model<OutboxDocument>[]): Promise<void> {
+    this.loaded ??= Promise.all(collections.map((rows) => rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec()))
+      .then((tops) => {
+        for (const top of tops) this.last = Math.max(this.last, Math.floor((top?.seq ?? 0) / SEQ_TAGS));
       })
       .catch((err: unknown) => {
         this.loaded = undefined;

@@ -6,6 +6,7 @@ import type { GroupListQuery, SessionListQuery, SessionRepository, WriteOptions 
 import { activityOf, type ActivitySession, type UserSessionActivity } from "../userActivity.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
+import type { LearnerSessionIndex } from "./learnerSessionIndex.js";
 import { splitPatch } from "./documentUpdates.js";
 import { insertEach, type InsertOutcome } from "./insertEach.js";
 import type { MongoOutbox } from "./mongoOutbox.js";
@@ -24,6 +25,7 @@ export class MongoSessionRepository implements SessionRepository {
     private readonly model: Model<SessionDocument>,
     private readonly outbox: MongoOutbox,
     private readonly writer: ClaimedWriter,
+    private readonly learners: LearnerSessionIndex,
   ) {}
 
   /**
@@ -46,7 +48,13 @@ export class MongoSessionRepository implements SessionRepository {
    * has events): the state part of {@link create}, for a write batch.
    * @returns one outcome per session; `duplicate`: see {@link duplicateError}
    */
-  insert(entries: readonly { record: SessionRecord; token: string | undefined }[]): Promise<InsertOutcome[]> {
+  async insert(entries: readonly { record: SessionRecord; token: string | undefined }[]): Promise<InsertOutcome[]> {
+    try {
+      // The participants' indexes first: a session is never stored without its entries.
+      await this.learners.add(entries.map((e) => ({ id: e.record.id, createdAt: e.record.createdAt, userIds: e.record.participants.map((p) => p.userId) })));
+    } catch (error) {
+      return entries.map(() => ({ status: "failed", error }));
+    }
     return insertEach(this.model, entries.map((e) => toSessionDocument(e.record, e.token)));
   }
 
@@ -127,16 +135,14 @@ export class MongoSessionRepository implements SessionRepository {
   }
 
   /**
-   * One query on `idx_session_user` (`participants.userId`, `historyAt`): the user's sessions
-   * with `historyAt` (= `endedAt ?? createdAt`) at or after `since` — which holds for every
-   * session created, started or ended since — or still live; only the fields read.
+   * The user's recent sessions from their {@link LearnerSessionIndex} (one `_id` lookup), then
+   * each of those by `_id`, at once, only the fields read: a cost bounded by the user's last
+   * 14 days, not by the collection (FerretDB 1.24 would scan it for a query by participant).
    */
   async activitySince(userId: string, since: Date): Promise<UserSessionActivity> {
-    const docs = await this.model
-      .find({ "participants.userId": userId, $or: [{ historyAt: { $gte: since } }, { status: { $in: LIVE_STATUSES } }] }, { status: 1, createdAt: 1, startedAt: 1, participants: 1 })
-      .lean<ActivitySession[]>()
-      .exec();
-    return activityOf(docs, userId, since);
+    const ids = await this.learners.sessionIds(userId);
+    const docs = await Promise.all(ids.map((id) => this.model.findById(id, { status: 1, createdAt: 1, startedAt: 1, participants: 1 }).lean<ActivitySession>().exec()));
+    return activityOf(docs.filter((d): d is ActivitySession => d !== null), userId, since);
   }
 
   async listLive(limit: number): Promise<SessionRecord[]> {
@@ -169,6 +175,8 @@ export class MongoSessionRepository implements SessionRepository {
    * goes to exactly one of them (a conditional `$push` would overfill on FerretDB 1.24).
    */
   async addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord> {
+    // The newcomer's index first (see LearnerSessionIndex); an entry for a seat refused is harmless.
+    if (await this.model.exists({ _id: id }).exec()) await this.learners.add([{ id, createdAt: new Date(), userIds: [participant.userId] }]);
     let refusal: unknown;
     const outcome = await this.write(id, (current) => {
       refusal = undefined;
@@ -224,6 +232,7 @@ export class MongoSessionRepository implements SessionRepository {
       }, undefined);
       if (outcome === "applied") changed++;
     }
+    await this.learners.deleteUser(userId);
     return changed;
   }
 

@@ -4,6 +4,7 @@ import { auditModel } from "./auditModel.js";
 import { chatModels } from "./chatModels.js";
 import { mongoChatRepositories } from "./mongoChatRepositories.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
+import { LearnerSessionIndex, learnerSessionsModel } from "./learnerSessionIndex.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
 import { blockModel, reportModel, userModerationModel } from "./moderationModels.js";
@@ -16,7 +17,7 @@ import { MongoProcessedEventRepository } from "./mongoProcessedEventRepository.j
 import { MongoSessionRepository } from "./mongoSessionRepository.js";
 import { MongoTopicRepository } from "./mongoTopicRepository.js";
 import { applyMongoWriteBatch } from "./mongoWriteBatch.js";
-import { outboxModel } from "./outboxModel.js";
+import { outboxModel, publishedOutboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
 import { topicModel } from "./topicModel.js";
@@ -27,10 +28,11 @@ export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOpti
   /** How long to look for a reachable server before an operation fails, in ms. @default 5000 */
   serverSelectionTimeoutMS?: number;
   /**
-   * Called with the name of every command the driver sends (`find`, `insert`, `update`, …), for
-   * benchmarks that count round trips (driver command monitoring). @default none (not monitored)
+   * Called with the name and the body of every command the driver sends (`find`, `insert`,
+   * `update`, …), for benchmarks and tests that count round trips (driver command monitoring).
+   * @default none (not monitored)
    */
-  onCommand?: (commandName: string) => void;
+  onCommand?: (commandName: string, command: Record<string, unknown>) => void;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
     ...(options.onCommand ? { monitorCommands: true } : {}),
   });
   const { onCommand } = options;
-  if (onCommand) connection.getClient().on("commandStarted", (event) => onCommand(event.commandName));
+  if (onCommand) connection.getClient().on("commandStarted", (event) => onCommand(event.commandName, event.command));
   try {
     await connection.asPromise();
     const db = connection.db;
@@ -73,21 +75,25 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       topics: topicModel(connection),
       audit: auditModel(connection),
       outbox: outboxModel(connection),
+      publishedOutbox: publishedOutboxModel(connection),
       claims: claimModel(connection),
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
       ...chatModels(connection),
       fileUploads: fileUploadModel(connection),
+      learnerSessions: learnerSessionsModel(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
       await model.createIndexes();
     }
-    const outbox = new MongoOutbox(models.outbox, db, options);
+    const outbox = new MongoOutbox(models.outbox, models.publishedOutbox, db, options);
     await outbox.recoverStaged();
     const writer = new ClaimedWriter(models.claims, options);
     const matchRequests = new MongoMatchRequestRepository(models.matchRequests, outbox, writer);
-    const sessions = new MongoSessionRepository(models.sessions, outbox, writer);
+    const learnerIndex = new LearnerSessionIndex(models.learnerSessions, writer);
+    await learnerIndex.backfillOnce(models.sessions);
+    const sessions = new MongoSessionRepository(models.sessions, outbox, writer, learnerIndex);
     const moderation = new MongoModerationRepository(models.reports, models.blocks, models.userModeration, outbox, writer);
     const learnerSkills = new MongoLearnerSkillRepository(models.learnerSkills);
     return {
