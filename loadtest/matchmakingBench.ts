@@ -85,6 +85,15 @@ function reasonOf(err: unknown): string {
 
 // ---------------------------------------------------------------- load worker (child process)
 
+/** How long a learner waits to be seated once it has `match_found`, in ms. */
+const SEAT_TIMEOUT_MS = 10_000;
+
+/** `promise`, or a rejection `what within N s` after `ms`. */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${Math.round(ms / 1000)} s`)), Math.max(0, ms))))]).finally(() => clearTimeout(timer));
+}
+
 /** One learner: join the queue, wait for `match_found`, take the seat, hold it, leave. */
 async function oneLearner(endpoint: string, token: string, plan: WorkerPlan): Promise<LearnerOutcome> {
   const sdk = new Client(endpoint);
@@ -92,11 +101,18 @@ async function oneLearner(endpoint: string, token: string, plan: WorkerPlan): Pr
   const t0 = performance.now();
   let queueRoom: Room | undefined;
   let conversation: Room | undefined;
+  let gaveUp = false;
   try {
-    queueRoom = await sdk.joinOrCreate("matchmaking", { queue: "en", targetLanguageCode: "en", topicCode: TOPIC });
+    // One deadline from the join on: a join the server does not answer counts as failed too.
+    const joining = sdk.joinOrCreate("matchmaking", { queue: "en", targetLanguageCode: "en", topicCode: TOPIC });
+    void joining.then((room) => {
+      if (gaveUp) void room.leave();
+    }, () => undefined);
+    queueRoom = await withDeadline(joining, plan.matchTimeoutMs, "join not answered");
     const joined = queueRoom;
+    const left = plan.matchTimeoutMs - (performance.now() - t0);
     const found = await new Promise<{ reservation: Parameters<Client["consumeSeatReservation"]>[0] }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no match_found within ${plan.matchTimeoutMs / 1000} s`)), plan.matchTimeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no match_found within ${plan.matchTimeoutMs / 1000} s`)), Math.max(0, left));
       joined.onMessage("*", (type, message) => {
         if (type === "match_found") {
           clearTimeout(timer);
@@ -112,12 +128,13 @@ async function oneLearner(endpoint: string, token: string, plan: WorkerPlan): Pr
       });
     });
     const t1 = performance.now();
-    conversation = await sdk.consumeSeatReservation(found.reservation);
+    conversation = await withDeadline(sdk.consumeSeatReservation(found.reservation), SEAT_TIMEOUT_MS, "seat not taken");
     conversation.onMessage("*", () => undefined);
     const t2 = performance.now();
     await new Promise((resolve) => setTimeout(resolve, plan.holdMs));
     return { joinToFoundMs: t1 - t0, foundToSeatedMs: t2 - t1 };
   } catch (err) {
+    gaveUp = true;
     return { failure: reasonOf(err) };
   } finally {
     await Promise.race([Promise.allSettled([queueRoom?.leave(), conversation?.leave()]), new Promise((resolve) => setTimeout(resolve, 1000))]);
@@ -143,7 +160,8 @@ async function runWorker(plan: WorkerPlan): Promise<void> {
     }),
   );
   const report: WorkerReport = { outcomes };
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  // Written to the end before the process exits (a pipe is asynchronous).
+  await new Promise<void>((resolve, reject) => process.stdout.write(`${JSON.stringify(report)}\n`, (err) => (err ? reject(err) : resolve())));
 }
 
 // ---------------------------------------------------------------- orchestrator
@@ -152,10 +170,14 @@ async function runWorker(plan: WorkerPlan): Promise<void> {
 function spawnWorker(plan: WorkerPlan, children: Set<ChildProcess>): Promise<WorkerReport> {
   const child = spawn(process.execPath, ["--import", "tsx", __filename, "--worker", JSON.stringify(plan)], { stdio: ["ignore", "pipe", "inherit"] });
   children.add(child);
+  process.once("exit", () => child.kill("SIGKILL"));
   let out = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  // Bounded: a worker still running well after its last learner's deadline is killed.
+  const watchdog = setTimeout(() => child.kill("SIGKILL"), plan.seconds * 1000 + plan.matchTimeoutMs + SEAT_TIMEOUT_MS + plan.holdMs + 60_000);
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => {
+      clearTimeout(watchdog);
       children.delete(child);
       const last = out.trim().split("\n").at(-1);
       if (code === 0 && last) resolve(JSON.parse(last) as WorkerReport);
@@ -352,6 +374,8 @@ export function optionsFromArgv(): RunOptions & { countOps: boolean; maxLearners
 async function main(): Promise<void> {
   const workerIndex = process.argv.indexOf("--worker");
   if (workerIndex >= 0) return runWorker(JSON.parse(process.argv[workerIndex + 1] as string) as WorkerPlan);
+  // On Ctrl-C or a kill, exit through the "exit" handlers, which kill the servers and workers.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1));
   const options = optionsFromArgv();
   if (options.countOps) await printStoreRoundTrips(options.store);
   await runMatchmakingBench(options);

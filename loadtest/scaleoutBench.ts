@@ -10,6 +10,8 @@
 import { optionsFromArgv, runMatchmakingBench } from "./matchmakingBench.js";
 
 async function main(): Promise<void> {
+  // On Ctrl-C or a kill, exit through the "exit" handlers, which kill the servers and workers.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1));
   const options = optionsFromArgv();
   const one = await runMatchmakingBench({ ...options, processes: 1, store: "mongo", redis: true });
   const two = await runMatchmakingBench({ ...options, processes: 2, store: "mongo", redis: true });
