@@ -49,8 +49,8 @@ function outcomeOfError(error: unknown): StoreWriteOutcome {
  *    deleted in one delete ({@link MongoOutbox.settle}); a failed write's rows stay staged
  *    (its outcome is unknown: recovery resolves them).
  * Each write stays atomic with its events; the batch is not a transaction (as before). When
- * staging fails (e.g. an eventId already in the outbox), the batch falls back to one write
- * after the other, each with its own outcome.
+ * staging is refused (an eventId already in the outbox), the batch falls back to one write
+ * after the other, each with its own outcome; when it fails, every write fails (retried).
  * @returns one outcome per write, in order; never throws
  */
 export async function applyMongoWriteBatch(ports: MongoBatchPorts, writes: readonly StoreWrite[]): Promise<StoreWriteOutcome[]> {
@@ -62,8 +62,11 @@ export async function applyMongoWriteBatch(ports: MongoBatchPorts, writes: reado
   let stagedAt = Date.now();
   try {
     if (toStage.length > 0) stagedAt = await ports.outbox.stage(toStage);
-  } catch {
-    return applyWritesInOrder(ports, writes);
+  } catch (error) {
+    // An eventId already in the outbox (a caller's mistake, nothing staged): each write on its
+    // own, so that only the faulty one is refused. A backend failure fails the batch (retried).
+    if (isParleyError(error) && error.status < 500) return applyWritesInOrder(ports, writes);
+    return writes.map(() => ({ status: "failed", error }));
   }
   const outcomes = await applyStaged(ports, writes, staged);
   const applied: StagedWrite[] = [];
