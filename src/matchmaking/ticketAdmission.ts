@@ -3,13 +3,13 @@ import type { Principal } from "../auth/principal.js";
 import type { Config } from "../config/config.js";
 import { ParleyError } from "../errors/errorCodes.js";
 import { consumeOrThrow, type RateLimits } from "../limits/rateLimits.js";
-import { assertNotBanned } from "../moderation/reports.js";
+import { assertStateNotBanned } from "../moderation/reports.js";
 import { scheduledSlotOf } from "./scheduledSlots.js";
 import { assertCanSchedule, QUOTA_WINDOW_MS, weeklyQuota } from "../session/quotas.js";
 import type { MatchRequestRecord } from "../store/records.js";
 import type { Store } from "../store/repositories.js";
 import type { CefrLevel } from "../topics/cefr.js";
-import { assertTopicAccessible } from "../topics/topicAccess.js";
+import { assertTopicAccessible, topicAccess } from "../topics/topicAccess.js";
 import { topicLearnerOf } from "../topics/topicLearner.js";
 import type { TopicCatalog } from "../topics/topicCatalog.js";
 import type { MatchRequestBody } from "./matchRequestOptions.js";
@@ -34,7 +34,8 @@ export interface AdmittedTicket {
   recentPartners: string[];
 }
 
-const RECENT_WINDOW_MS = 7 * 24 * 3600 * 1000;
+/** The recent-partner window (DESIGN §4): the same 7 days as the quota window, so one read serves both. */
+const RECENT_WINDOW_MS = QUOTA_WINDOW_MS;
 
 /** The learner's level in `language`: from the token, else the `currentLevel` option (DESIGN §4). */
 function levelFor(principal: Principal, language: string, currentLevel: CefrLevel | undefined): CefrLevel {
@@ -56,7 +57,10 @@ function levelFor(principal: Principal, language: string, currentLevel: CefrLeve
  * @throws ParleyError `INVALID_REQUEST` (wrong queue, no level, tandem without a distinct
  *   native language, a `scheduledFor` that is not a slot within 7 days), `TOPIC_NOT_FOUND`,
  *   `TOPIC_LOCKED`, `PREMIUM_REQUIRED`, `DAILY_LIMIT_REACHED`, `BANNED` (a moderator's ban runs),
- *   `ALREADY_IN_SESSION`, `ALREADY_MATCHED`, `RATE_LIMITED`.
+ *   `ALREADY_IN_SESSION`, `RATE_LIMITED`. A ticket of the user pending elsewhere is refused
+ *   when this one is stored (`matchRequests.create`: `ALREADY_MATCHED`), not here.
+ * Reads (issue 11 §4): the moderation state, the user's session activity of the last 7 days
+ * and their blocks, at once; acquired skills only for a topic the token leaves locked.
  */
 export async function admitTicket(
   ports: AdmissionPorts,
@@ -72,24 +76,29 @@ export async function admitTicket(
   const level = levelFor(principal, body.targetLanguageCode, body.currentLevel);
   const topic = ports.catalog.get(body.targetLanguageCode, body.topicCode);
   if (!topic || !topic.isActive) throw new ParleyError("TOPIC_NOT_FOUND", `no topic "${body.topicCode}" in "${body.targetLanguageCode}"`);
-  assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
+  // The acquired skills are read only when the token's own skills leave the topic locked.
+  if (!topicAccess(topic, { tier: principal.tier, skills: principal.skills }).unlocked) assertTopicAccessible(topic, await topicLearnerOf(principal, ports.store.learnerSkills));
   const scheduledFor = body.scheduledFor ? Date.parse(body.scheduledFor) : undefined;
   assertCanSchedule({ tier: principal.tier, mode: body.mode, scheduledFor, now });
   // Scheduled (DESIGN §4): a quarter-hour slot; the ticket waits until the slot starts.
   const slot = body.mode === "scheduled" ? scheduledSlotOf({ tier: principal.tier, scheduledFor, now }) : undefined;
 
-  await assertNotBanned(ports.store.moderation, principal.userId, now);
-  await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
+  // Every other read at once, one round trip each (issue 11 §4), checked below in the order
+  // of the rules.
   const { store, config } = ports;
-  if (await store.sessions.liveByUser(principal.userId)) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
-  if (await store.matchRequests.pendingByUser(principal.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
-  const counted = await store.sessions.countCountedSince(principal.userId, new Date(now - QUOTA_WINDOW_MS));
-  weeklyQuota({ tier: principal.tier, conversationsInWindow: counted, limit: config.quotas.freeTierWeeklyLimit });
-
-  const [blockedPeers, recentPartners] = await Promise.all([
+  // No read for a ticket pending elsewhere: storing this one refuses it (`ALREADY_MATCHED`,
+  // the store's one-pending-ticket-per-user rule), which a read could not make race-free anyway.
+  const [moderation, activity, blockedPeers] = await Promise.all([
+    store.moderation.userState(principal.userId),
+    // The quota window is also the recent-partner window (RECENT_WINDOW_MS).
+    store.sessions.activitySince(principal.userId, new Date(now - QUOTA_WINDOW_MS)),
     store.moderation.blockedPeers(principal.userId),
-    store.sessions.partnersSince(principal.userId, new Date(now - RECENT_WINDOW_MS)),
   ]);
+  assertStateNotBanned(moderation, now);
+  await consumeOrThrow(ports.rateLimits.matchRequests, principal.userId, "match requests");
+  if (activity.inLiveSession) throw new ParleyError("ALREADY_IN_SESSION", "you are already in a live session");
+  weeklyQuota({ tier: principal.tier, conversationsInWindow: activity.countedSince, limit: config.quotas.freeTierWeeklyLimit });
+  const recentPartners = activity.partnersSince;
   const maxWait = body.maxWaitTimeSeconds ?? config.matching.timeoutSeconds;
   const record: MatchRequestRecord = {
     id: randomUUID(),

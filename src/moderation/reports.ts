@@ -53,7 +53,14 @@ export function isBanned(state: UserModerationRecord | undefined, now: number): 
  * @throws ParleyError `BANNED` (403) naming the end of the ban
  */
 export async function assertNotBanned(moderation: ModerationRepository, userId: string, now: number): Promise<void> {
-  const state = await moderation.userState(userId);
+  assertStateNotBanned(await moderation.userState(userId), now);
+}
+
+/**
+ * {@link assertNotBanned} on a moderation state read already (admission reads it beside the others).
+ * @throws ParleyError `BANNED` (403) naming the end of the ban
+ */
+export function assertStateNotBanned(state: UserModerationRecord | undefined, now: number): void {
   if (isBanned(state, now)) throw new ParleyError("BANNED", `you are banned from matchmaking until ${state?.bannedUntil?.toISOString()}`);
 }
 

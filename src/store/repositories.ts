@@ -3,6 +3,7 @@ import type { Topic } from "../topics/topic.js";
 import type { ChannelMemberRepository, ChannelRepository, MessageRepository, NotificationRepository } from "./chatRepositories.js";
 import type { FileUploadRepository } from "./fileUploads.js";
 import type { StoreWrite, StoreWriteOutcome } from "./storeWrites.js";
+import type { UserSessionActivity } from "./userActivity.js";
 import type {
   MatchRequestRecord,
   MatchRequestStatus,
@@ -99,6 +100,13 @@ export interface SessionRepository {
   countCountedSince(userId: string, since: Date): Promise<number>;
   /** Users who shared a session with `userId` that started at or after `since`. */
   partnersSince(userId: string, since: Date): Promise<string[]>;
+  /**
+   * `liveByUser`, `countCountedSince` and `partnersSince` of one user at once, for admission
+   * (issue 11 §4): one indexed read of the user's sessions that are live or were created,
+   * started or ended at or after `since` — bounded by recent activity, not by history.
+   * Callers pass the earliest of the windows they need (the 7-day quota window).
+   */
+  activitySince(userId: string, since: Date): Promise<UserSessionActivity>;
   /** Live sessions (`waiting`/`active`), oldest first (cleanup job). */
   listLive(limit: number): Promise<SessionRecord[]>;
   /** The group whose `inviteCode` is `inviteCode` (exact match), of any status. */

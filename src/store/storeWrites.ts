@@ -58,12 +58,7 @@ export async function applyWrite(store: Pick<Store, "matchRequests" | "sessions"
         await store.sessions.create(write.record, options);
         break;
       case "session.transition": {
-        let patch = write.patch;
-        if (write.participantStats) {
-          const stats = write.participantStats;
-          const stored = await store.sessions.get(write.id);
-          if (stored) patch = { ...patch, participants: stored.participants.map((p) => ({ ...p, ...(stats[p.userId] ?? {}) })) };
-        }
+        const patch = write.participantStats ? transitionPatch(write, await store.sessions.get(write.id)) : write.patch;
         applied = await store.sessions.transition(write.id, write.expected, patch, options);
         break;
       }
@@ -85,6 +80,16 @@ export async function applyWrite(store: Pick<Store, "matchRequests" | "sessions"
   } catch (error) {
     return isParleyError(error) && error.status < 500 ? { status: "refused", error } : { status: "failed", error };
   }
+}
+
+/**
+ * The patch a `session.transition` write applies: its `patch`, with its `participantStats`
+ * merged into the participants of `stored` (the session as read just before) when both exist.
+ */
+export function transitionPatch(write: Extract<StoreWrite, { kind: "session.transition" }>, stored: SessionRecord | undefined): Partial<SessionRecord> {
+  const stats = write.participantStats;
+  if (!stats || !stored) return write.patch;
+  return { ...write.patch, participants: stored.participants.map((p) => ({ ...p, ...(stats[p.userId] ?? {}) })) };
 }
 
 /** Applies `writes` one after the other, in order (both stores' `writeBatch`). */

@@ -127,6 +127,51 @@ describe("mongo store (integration, MONGODB_URI)", function () {
       assert.equal(await connection.collection<{ _id: string }>("writeClaims").countDocuments({ _id: { $regex: id } }), 0);
     });
 
+    it("moves published outbox rows to the history collection, so that the outbox holds only the backlog", async () => {
+      const store = await open();
+      const userId = `user-${randomUUID()}`;
+      const event = createEvent("match.requested", userId, {}, randomUUID(), Date.now());
+      await store.matchRequests.create({
+        id: randomUUID(), userId, queue: "practice:en", sessionType: "practice", targetLanguageCode: "en", nativeLanguageCode: "fr", currentLevel: "A2",
+        preferredPartnerLevel: "any", topicCode: "daily_life", mode: "now", maxWaitTimeSeconds: 60, recordingConsent: false, status: "pending",
+        createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000),
+      }, { events: [event] });
+      const row = (await store.outbox.pending(1_000_000)).find((r) => r.event.eventId === event.eventId);
+      assert.ok(row, "pending before publication");
+      const rowsBefore = await store.outbox.rowCount();
+      await store.outbox.markPublished([row.seq], new Date());
+      await store.outbox.markPublished([row.seq], new Date()); // a repeat after a crash changes nothing
+      assert.equal(await connection.collection<OutboxDocument>("outbox").countDocuments({ _id: event.eventId }), 0);
+      assert.equal((await connection.collection<OutboxDocument>("outboxPublished").findOne({ _id: event.eventId }))?.status, "published");
+      assert.equal(await store.outbox.rowCount(), rowsBefore, "still counted as a kept row");
+    });
+
+    it("reads a learner's activity by _id only, and builds the learner index from sessions stored before it existed", async () => {
+      const commands: { name: string; filter: unknown }[] = [];
+      const counted = await createMongoStore(uri ?? "", {
+        onCommand: (name, command) => commands.push({ name, filter: command.filter }),
+      });
+      stores.push(counted);
+      const [u, partner] = [`user-${randomUUID()}`, `user-${randomUUID()}`];
+      const participant = (userId: string) => ({ userId, displayName: userId, nativeLanguageCode: "fr", targetLanguageCode: "en", level: "B1" as const, role: "learner" as const, tier: "free" as const, recordingConsent: false, spokenSeconds: 0, turnCount: 0 });
+      const now = new Date();
+      // A session written by an older version: in the collection, not in the learner index.
+      const sessionId = randomUUID();
+      await connection.collection("sessions").insertOne({
+        _id: sessionId as never, sessionType: "practice", targetLanguageCode: "en", topicCode: "travel.airport", targetLevel: "B1", status: "active",
+        participants: [participant(u), participant(partner)], prompts: [], matchRequestIds: [], createdAt: now, updatedAt: now, startedAt: now, durationSeconds: 0, ratings: [], historyAt: now, version: 0, writeTokens: [],
+      });
+      assert.equal((await counted.sessions.activitySince(u, new Date(now.getTime() - 1000))).inLiveSession, false, "not indexed yet");
+      await connection.collection("learnerSessions").deleteMany({});
+      const rebooted = await open();
+      const activity = await rebooted.sessions.activitySince(u, new Date(now.getTime() - 1000));
+      assert.deepEqual(activity, { inLiveSession: true, countedSince: 1, partnersSince: [partner] });
+      commands.length = 0;
+      await counted.sessions.activitySince(u, new Date(now.getTime() - 1000));
+      assert.deepEqual(commands.map((c) => c.name), ["find", "find"], "the learner's index, then their one session");
+      assert.deepEqual(commands.map((c) => Object.keys(c.filter as object)), [["_id"], ["_id"]], "by _id: no collection scan on FerretDB");
+    });
+
     it("takes over the claim of a writer that crashed between claim and write", async () => {
       const store = await open();
       const sessionId = randomUUID();

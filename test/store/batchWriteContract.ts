@@ -127,6 +127,23 @@ export function describeBatchWrites(current: () => Store): void {
       assert.equal(late[0]?.status, "refused", "no newcomer in an ended session");
     });
 
+    it("stores the new tickets of one batch each on its own, and puts their events in the outbox in batch order", async () => {
+      const store = current();
+      const held = ticket();
+      await store.matchRequests.create(held);
+      const fresh = Array.from({ length: 5 }, () => ticket());
+      const batch = [...fresh.slice(0, 2), ticket(held.userId), ...fresh.slice(2)];
+      const requested = batch.map((t) => events.matchRequested(t, T0));
+      const outcomes = await store.writeBatch(batch.map((t, i) => ({ kind: "matchRequest.create" as const, record: t, events: [requested[i] as (typeof requested)[number]] })));
+      assert.deepEqual(outcomes.map((o) => o.status), ["applied", "applied", "refused", "applied", "applied", "applied"]);
+      assert.equal(outcomes[2]?.status === "refused" && outcomes[2].error?.code, "ALREADY_MATCHED");
+      for (const t of fresh) assert.equal((await store.matchRequests.get(t.id))?.status, "pending");
+      const order = (await current().outbox.pending(1_000_000)).map((r) => r.event.eventId);
+      const expected = requested.filter((_, i) => i !== 2).map((e) => e.eventId);
+      assert.deepEqual(order.filter((id) => expected.includes(id)), expected, "published in the order of the batch");
+      assert.ok(!order.includes(requested[2]?.eventId ?? ""), "no event of the refused write");
+    });
+
     it("answers an empty batch with no outcomes", async () => {
       assert.deepEqual(await current().writeBatch([]), []);
     });

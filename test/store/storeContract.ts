@@ -459,6 +459,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(await store.sessions.partnersSince(`user-${newId()}`, since), []);
       });
 
+      it("answers what admission needs of a user's sessions in one read, as liveByUser, countCountedSince and partnersSince do", async () => {
+        const [u, a, b, c, d, e] = Array.from({ length: 6 }, () => `user-${newId()}`) as [string, string, string, string, string, string];
+        const since = new Date(T0 - 7 * DAY);
+        const sessions = [
+          session([u, a], { status: "completed", createdAt: new Date(T0 - DAY), startedAt: new Date(T0 - DAY), endedAt: new Date(T0 - DAY + MIN) }),
+          session([u, b], { status: "completed", createdAt: new Date(T0 - 30 * DAY), startedAt: new Date(T0 - 30 * DAY), endedAt: new Date(T0 - 30 * DAY + MIN) }), // too old
+          session([c, u], { status: "expired", createdAt: new Date(T0 - DAY) }),
+          // created before the window, started in it, still live (a scheduled group)
+          session([u, d, e], { sessionType: "group", status: "active", createdAt: new Date(T0 - 9 * DAY), startedAt: new Date(T0 - DAY) }),
+          session([b, c], { status: "active", createdAt: new Date(T0), startedAt: new Date(T0) }), // not theirs
+        ];
+        for (const s of sessions) await store.sessions.create(s);
+        const activity = await store.sessions.activitySince(u, since);
+        assert.equal(activity.inLiveSession, true);
+        assert.equal(activity.countedSince, await store.sessions.countCountedSince(u, since));
+        assert.equal(activity.countedSince, 1);
+        assert.deepEqual([...activity.partnersSince].sort(), [a, d, e].sort());
+        assert.deepEqual([...activity.partnersSince].sort(), (await store.sessions.partnersSince(u, since)).sort());
+        await store.sessions.transition(sessions[3]?.id ?? "", ["active"], { status: "completed", endedAt: new Date(T0) });
+        assert.equal((await store.sessions.activitySince(u, since)).inLiveSession, false, "the live session ended");
+        assert.deepEqual(await store.sessions.activitySince(`user-${newId()}`, since), { inLiveSession: false, countedSince: 0, partnersSince: [] });
+      });
+
       it("lists live sessions oldest first, up to a limit", async () => {
         const base = Date.UTC(1990, 0, 1);
         const done = session([`user-${newId()}`, `user-${newId()}`], { status: "completed", createdAt: new Date(base) });

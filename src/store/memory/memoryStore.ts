@@ -31,9 +31,11 @@ import type {
 import { seatInGroup } from "../groupSeats.js";
 import { resolvedState } from "../moderationState.js";
 import { applyWritesInOrder } from "../storeWrites.js";
+import { activityOf, type UserSessionActivity } from "../userActivity.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import { MemoryChannelMembers, MemoryChannels, MemoryMessages, MemoryNotifications } from "./memoryChatStore.js";
 import { MemoryFileUploadRepository } from "./memoryFileUploadRepository.js";
+import { plainCopy } from "./plainCopy.js";
 
 const LIVE = new Set(["waiting", "active"]);
 
@@ -44,12 +46,12 @@ class MemoryOutbox implements OutboxRepository {
 
   append(events: readonly EventEnvelope[] | undefined): void {
     for (const event of events ?? []) {
-      this.rows.push({ seq: this.nextSeq++, event: structuredClone(event), createdAt: new Date(), attempts: 0 });
+      this.rows.push({ seq: this.nextSeq++, event: plainCopy(event), createdAt: new Date(), attempts: 0 });
     }
   }
 
   async pending(limit: number): Promise<OutboxRecord[]> {
-    return this.rows.filter((r) => !r.publishedAt).slice(0, limit).map((r) => structuredClone(r));
+    return this.rows.filter((r) => !r.publishedAt).slice(0, limit).map((r) => plainCopy(r));
   }
 
   async markPublished(seqs: readonly number[], at: Date): Promise<void> {
@@ -82,133 +84,172 @@ class MemoryOutbox implements OutboxRepository {
 
 class MemoryMatchRequests implements MatchRequestRepository {
   private readonly byId = new Map<string, MatchRequestRecord>();
+  /** Ticket ids per userId. */
+  private readonly byUser = new Map<string, Set<string>>();
+  /** The pending ticket's id per userId (at most one each). */
+  private readonly pending = new Map<string, string>();
   constructor(private readonly outbox: MemoryOutbox) {}
+
+  /** Stores `record` as the ticket's current state and keeps the indexes. */
+  private put(record: MatchRequestRecord): void {
+    this.byId.set(record.id, record);
+    let ids = this.byUser.get(record.userId);
+    if (!ids) this.byUser.set(record.userId, (ids = new Set()));
+    ids.add(record.id);
+    if (record.status === "pending") this.pending.set(record.userId, record.id);
+    else if (this.pending.get(record.userId) === record.id) this.pending.delete(record.userId);
+  }
+
+  /** The stored pending tickets (not copies). */
+  private *pendingTickets(): Generator<MatchRequestRecord> {
+    for (const id of this.pending.values()) {
+      const r = this.byId.get(id);
+      if (r) yield r;
+    }
+  }
 
   async create(record: MatchRequestRecord, options?: WriteOptions): Promise<void> {
     // Checked and inserted with no await in between, so that two concurrent creates cannot both pass.
-    for (const r of this.byId.values()) {
-      if (r.userId === record.userId && r.status === "pending") throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
-    }
-    this.byId.set(record.id, structuredClone(record));
+    if (record.status === "pending" && this.pending.has(record.userId)) throw new ParleyError("ALREADY_MATCHED", "a match request is already pending");
+    this.put(plainCopy(record));
     this.outbox.append(options?.events);
   }
 
   async get(id: string): Promise<MatchRequestRecord | undefined> {
     const found = this.byId.get(id);
-    return found && structuredClone(found);
+    return found && plainCopy(found);
   }
 
   async latestByUser(userId: string): Promise<MatchRequestRecord | undefined> {
     let latest: MatchRequestRecord | undefined;
-    for (const r of this.byId.values()) {
-      if (r.userId === userId && (!latest || r.createdAt >= latest.createdAt)) latest = r;
+    for (const id of this.byUser.get(userId) ?? []) {
+      const r = this.byId.get(id);
+      if (r && (!latest || r.createdAt >= latest.createdAt)) latest = r;
     }
-    return latest && structuredClone(latest);
+    return latest && plainCopy(latest);
   }
 
   async pendingByUser(userId: string): Promise<MatchRequestRecord | undefined> {
-    for (const r of this.byId.values()) if (r.userId === userId && r.status === "pending") return structuredClone(r);
-    return undefined;
+    const found = this.byId.get(this.pending.get(userId) ?? "");
+    return found && plainCopy(found);
   }
 
   async transition(id: string, expected: MatchRequestRecord["status"], patch: Partial<MatchRequestRecord>, options?: WriteOptions): Promise<boolean> {
     const current = this.byId.get(id);
     if (!current || current.status !== expected) return false;
-    this.byId.set(id, { ...current, ...structuredClone(patch) });
+    this.put({ ...current, ...plainCopy(patch) });
     this.outbox.append(options?.events);
     return true;
   }
 
   async listExpiredPending(now: Date, limit: number): Promise<MatchRequestRecord[]> {
     const out: MatchRequestRecord[] = [];
-    for (const r of this.byId.values()) {
-      if (r.status === "pending" && r.expiresAt <= now) out.push(structuredClone(r));
+    for (const r of this.pendingTickets()) {
       if (out.length >= limit) break;
+      if (r.expiresAt <= now) out.push(plainCopy(r));
     }
     return out;
   }
 
   async listPendingScheduled(queue?: string): Promise<MatchRequestRecord[]> {
-    return [...this.byId.values()]
-      .filter((r) => r.status === "pending" && r.mode === "scheduled" && (queue === undefined || r.queue === queue))
+    return [...this.pendingTickets()]
+      .filter((r) => r.mode === "scheduled" && (queue === undefined || r.queue === queue))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .map((r) => structuredClone(r));
+      .map((r) => plainCopy(r));
   }
 
   /** Deletes every ticket of `userId` (user erasure). @returns how many */
   deleteByUser(userId: string): number {
     let n = 0;
-    for (const [id, r] of this.byId) if (r.userId === userId && this.byId.delete(id)) n++;
+    for (const id of this.byUser.get(userId) ?? []) if (this.byId.delete(id)) n++;
+    this.byUser.delete(userId);
+    this.pending.delete(userId);
     return n;
   }
 }
 
 class MemorySessions implements SessionRepository {
   private readonly byId = new Map<string, SessionRecord>();
+  /** Session ids per participant's userId (participants are added, never removed). */
+  private readonly byUser = new Map<string, Set<string>>();
   constructor(private readonly outbox: MemoryOutbox) {}
+
+  /** Stores `record` as the session's current state and indexes its participants. */
+  private put(record: SessionRecord): void {
+    this.byId.set(record.id, record);
+    for (const p of record.participants) {
+      let ids = this.byUser.get(p.userId);
+      if (!ids) this.byUser.set(p.userId, (ids = new Set()));
+      ids.add(record.id);
+    }
+  }
+
+  /** The stored sessions `userId` takes or took part in (not copies). */
+  private *sessionsOf(userId: string): Generator<SessionRecord> {
+    for (const id of this.byUser.get(userId) ?? []) {
+      const s = this.byId.get(id);
+      if (s?.participants.some((p) => p.userId === userId)) yield s;
+    }
+  }
 
   async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
     if (this.byId.has(record.id)) throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
     if (record.inviteCode !== undefined && [...this.byId.values()].some((s) => s.inviteCode === record.inviteCode)) {
       throw new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
     }
-    this.byId.set(record.id, structuredClone(record));
+    this.put(plainCopy(record));
     this.outbox.append(options?.events);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
     const found = this.byId.get(id);
-    return found && structuredClone(found);
+    return found && plainCopy(found);
   }
 
   async transition(id: string, expected: readonly SessionRecord["status"][], patch: Partial<SessionRecord>, options?: WriteOptions): Promise<boolean> {
     const current = this.byId.get(id);
     if (!current || !expected.includes(current.status)) return false;
-    this.byId.set(id, { ...current, ...structuredClone(patch), updatedAt: new Date() });
+    this.put({ ...current, ...plainCopy(patch), updatedAt: new Date() });
     this.outbox.append(options?.events);
     return true;
   }
 
   async patch(id: string, patch: Partial<SessionRecord>): Promise<void> {
     const current = this.byId.get(id);
-    if (current) this.byId.set(id, { ...current, ...structuredClone(patch), updatedAt: new Date() });
+    if (current) this.put({ ...current, ...plainCopy(patch), updatedAt: new Date() });
   }
 
   async listByUser(query: SessionListQuery): Promise<{ items: SessionRecord[]; total: number }> {
-    const matching = [...this.byId.values()]
-      .filter((s) => s.participants.some((p) => p.userId === query.userId))
+    const matching = [...this.sessionsOf(query.userId)]
       .filter((s) => !query.statuses || query.statuses.includes(s.status))
       .filter((s) => !query.targetLanguageCode || s.targetLanguageCode === query.targetLanguageCode)
       .sort((a, b) => (b.endedAt ?? b.createdAt).getTime() - (a.endedAt ?? a.createdAt).getTime());
     return {
-      items: matching.slice(query.offset, query.offset + query.limit).map((s) => structuredClone(s)),
+      items: matching.slice(query.offset, query.offset + query.limit).map((s) => plainCopy(s)),
       total: matching.length,
     };
   }
 
   async liveByUser(userId: string): Promise<SessionRecord | undefined> {
-    for (const s of this.byId.values()) {
-      if (LIVE.has(s.status) && s.participants.some((p) => p.userId === userId && !p.leftAt)) return structuredClone(s);
+    let live: SessionRecord | undefined;
+    for (const s of this.sessionsOf(userId)) {
+      if (LIVE.has(s.status) && s.participants.some((p) => p.userId === userId && !p.leftAt) && (!live || s.createdAt < live.createdAt)) live = s;
     }
-    return undefined;
+    return live && plainCopy(live);
   }
 
   async countCountedSince(userId: string, since: Date): Promise<number> {
     let n = 0;
-    for (const s of this.byId.values()) {
-      if (s.status !== "expired" && s.createdAt >= since && s.participants.some((p) => p.userId === userId)) n++;
-    }
+    for (const s of this.sessionsOf(userId)) if (s.status !== "expired" && s.createdAt >= since) n++;
     return n;
   }
 
   async partnersSince(userId: string, since: Date): Promise<string[]> {
-    const partners = new Set<string>();
-    for (const s of this.byId.values()) {
-      if (!s.startedAt || s.startedAt < since) continue;
-      const ids = s.participants.map((p) => p.userId);
-      if (ids.includes(userId)) for (const id of ids) if (id !== userId) partners.add(id);
-    }
-    return [...partners];
+    return activityOf(this.sessionsOf(userId), userId, since).partnersSince;
+  }
+
+  async activitySince(userId: string, since: Date): Promise<UserSessionActivity> {
+    return activityOf(this.sessionsOf(userId), userId, since);
   }
 
   async listLive(limit: number): Promise<SessionRecord[]> {
@@ -216,11 +257,11 @@ class MemorySessions implements SessionRepository {
       .filter((s) => LIVE.has(s.status))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .slice(0, limit)
-      .map((s) => structuredClone(s));
+      .map((s) => plainCopy(s));
   }
 
   async findByInviteCode(inviteCode: string): Promise<SessionRecord | undefined> {
-    for (const s of this.byId.values()) if (s.inviteCode === inviteCode) return structuredClone(s);
+    for (const s of this.byId.values()) if (s.inviteCode === inviteCode) return plainCopy(s);
     return undefined;
   }
 
@@ -232,7 +273,7 @@ class MemorySessions implements SessionRepository {
       .filter((s) => !after || s.createdAt > after.createdAt || (s.createdAt.getTime() === after.createdAt.getTime() && s.id > after.id))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, query.limit)
-      .map((s) => structuredClone(s));
+      .map((s) => plainCopy(s));
   }
 
   async addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord> {
@@ -240,17 +281,17 @@ class MemorySessions implements SessionRepository {
     if (!current) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
     // Decided and written with no await in between: concurrent calls cannot overfill a group.
     const decision = seatInGroup(current, participant);
-    if (decision.kind === "seat") this.byId.set(id, { ...current, participants: structuredClone(decision.participants), updatedAt: new Date() });
-    return structuredClone(this.byId.get(id) ?? current);
+    if (decision.kind === "seat") this.put({ ...current, participants: plainCopy(decision.participants), updatedAt: new Date() });
+    return plainCopy(this.byId.get(id) ?? current);
   }
 
   async upsertRating(id: string, rating: RatingRecord, options?: WriteOptions): Promise<RatingRecord[]> {
     const current = this.byId.get(id);
     if (!current) throw new ParleyError("SESSION_NOT_FOUND", `session ${id} not found`);
-    const ratings = current.ratings.filter((r) => r.userId !== rating.userId).concat(structuredClone(rating));
+    const ratings = current.ratings.filter((r) => r.userId !== rating.userId).concat(plainCopy(rating));
     this.byId.set(id, { ...current, ratings, updatedAt: new Date() });
     this.outbox.append(options?.events);
-    return structuredClone(ratings);
+    return plainCopy(ratings);
   }
 
   /** Anonymizes `userId` in every session they took part in (user erasure). @returns how many changed */
@@ -278,7 +319,7 @@ class MemoryModeration implements ModerationRepository {
     if (this.reports.some((r) => r.sessionId === report.sessionId && r.reporterUserId === report.reporterUserId && r.reportedUserId === report.reportedUserId)) {
       throw new ParleyError("ALREADY_REPORTED", "you reported this participant in this session already");
     }
-    this.reports.push(structuredClone(report));
+    this.reports.push(plainCopy(report));
     this.outbox.append(options?.events);
   }
 
@@ -299,18 +340,18 @@ class MemoryModeration implements ModerationRepository {
     const sorted = this.reports
       .filter((r) => !filter.flaggedOnly || this.states.get(r.reportedUserId)?.flaggedForReview === true)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-    return { items: sorted.slice(offset, offset + limit).map((r) => structuredClone(r)), total: sorted.length };
+    return { items: sorted.slice(offset, offset + limit).map((r) => plainCopy(r)), total: sorted.length };
   }
 
   async userState(userId: string): Promise<UserModerationRecord | undefined> {
     const state = this.states.get(userId);
-    return state && structuredClone(state);
+    return state && plainCopy(state);
   }
 
   async userStates(userIds: readonly string[]): Promise<UserModerationRecord[]> {
     return [...new Set(userIds)].flatMap((id) => {
       const state = this.states.get(id);
-      return state ? [structuredClone(state)] : [];
+      return state ? [plainCopy(state)] : [];
     });
   }
 
@@ -327,7 +368,7 @@ class MemoryModeration implements ModerationRepository {
     const next = resolvedState(current, resolution);
     this.states.set(userId, next);
     this.outbox.append(options?.events);
-    return structuredClone(next);
+    return plainCopy(next);
   }
 
   async block(blockerUserId: string, blockedUserId: string): Promise<void> {
@@ -364,11 +405,11 @@ class MemoryModeration implements ModerationRepository {
 class MemoryAudit implements AuditRepository {
   private readonly entries: AuditRecord[] = [];
   async append(entry: AuditRecord): Promise<void> {
-    this.entries.push(structuredClone(entry));
+    this.entries.push(plainCopy(entry));
   }
   async list(limit: number, offset: number): Promise<{ items: AuditRecord[]; total: number }> {
     const sorted = [...this.entries].reverse();
-    return { items: sorted.slice(offset, offset + limit).map((e) => structuredClone(e)), total: sorted.length };
+    return { items: sorted.slice(offset, offset + limit).map((e) => plainCopy(e)), total: sorted.length };
   }
 }
 
@@ -404,24 +445,24 @@ class MemoryTopics implements TopicRepository {
   private readonly byKey = new Map<string, Topic>();
 
   async list(): Promise<Topic[]> {
-    return [...this.byKey.values()].map((t) => structuredClone(t));
+    return [...this.byKey.values()].map((t) => plainCopy(t));
   }
 
   async get(targetLanguageCode: string, code: string): Promise<Topic | undefined> {
     const found = this.byKey.get(key(targetLanguageCode, code));
-    return found && structuredClone(found);
+    return found && plainCopy(found);
   }
 
   async create(topic: Topic): Promise<void> {
     const k = key(topic.targetLanguageCode, topic.code);
     if (this.byKey.has(k)) throw new ParleyError("INVALID_REQUEST", `topic "${topic.code}" in "${topic.targetLanguageCode}" exists already`);
-    this.byKey.set(k, structuredClone(topic));
+    this.byKey.set(k, plainCopy(topic));
   }
 
   async put(topic: Topic): Promise<"created" | "replaced"> {
     const k = key(topic.targetLanguageCode, topic.code);
     const existed = this.byKey.has(k);
-    this.byKey.set(k, structuredClone(topic));
+    this.byKey.set(k, plainCopy(topic));
     return existed ? "replaced" : "created";
   }
 
@@ -431,7 +472,7 @@ class MemoryTopics implements TopicRepository {
 
   async seedIfEmpty(topics: readonly Topic[]): Promise<number> {
     if (this.byKey.size > 0) return 0;
-    for (const topic of topics) this.byKey.set(key(topic.targetLanguageCode, topic.code), structuredClone(topic));
+    for (const topic of topics) this.byKey.set(key(topic.targetLanguageCode, topic.code), plainCopy(topic));
     return this.byKey.size;
   }
 }

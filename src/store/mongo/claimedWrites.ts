@@ -101,7 +101,10 @@ export class ClaimedWriter {
         try {
           applied = await update(version, this.updateDocument(current, decision, token));
         } finally {
-          await this.claims.deleteMany({ _id: { $in: claimIds } }).exec();
+          // By `_id` equality when there is one claim (the usual case): FerretDB 1.24 looks up
+          // `_id` equality without scanning the collection, but not `$in`.
+          if (claimIds.length === 1) await this.claims.deleteOne({ _id: claimIds[0] }).exec();
+          else await this.claims.deleteMany({ _id: { $in: claimIds } }).exec();
         }
         if (applied) return "applied";
       }

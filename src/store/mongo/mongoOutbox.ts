@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Model, mongo } from "mongoose";
 import { ParleyError } from "../../errors/errorCodes.js";
@@ -6,12 +6,13 @@ import type { EventEnvelope } from "../../events/envelope.js";
 import type { OutboxRecord } from "../records.js";
 import type { OutboxRepository } from "../repositories.js";
 import { isDuplicateKeyError } from "./documentUpdates.js";
+import { insertEach, type InsertOutcome } from "./insertEach.js";
 import { toOutboxRecord, type OutboxDocument, type OutboxRowStatus } from "./outboxModel.js";
 import type { StateRef, TokenHolderDocument } from "./stateCollections.js";
 
 /** Staged rows resolved per recovery pass. */
 const RECOVERY_BATCH = 500;
-/** Attempts at drawing seqs before giving up (each lost race costs one). */
+/** Attempts at drawing seqs before giving up (each clash with another process costs one). */
 const SEQ_ATTEMPTS = 50;
 
 /** Options of {@link MongoOutbox}. */
@@ -46,18 +47,33 @@ export interface MongoOutboxOptions {
  * re-inserts them as `pending`. Residual risk: that same writer crashing between its late
  * write and step 3 loses those events; keep the grace period far above operation timeouts.
  *
- * Order: `seq` = the highest seq + 1, the unique index on `seq` arbitrating between
- * concurrent writers (the loser draws again). Not a `$inc` counter: FerretDB 1.24 loses
- * concurrent `$inc`s (see {@link ClaimedWriter}). A write that completes before another
- * starts gets the smaller seq and becomes pending first, so causally ordered writes publish
+ * Order: `seq` comes from a clock of this process, not from the collection ({@link SeqClock}):
+ * (milliseconds × 64 + a counter) × 16 + a process tag, strictly increasing in one process
+ * and ahead of every seq it saw at boot. No read of the highest seq and no shared counter
+ * (FerretDB 1.24 loses concurrent `$inc`s, see {@link ClaimedWriter}); the unique index on
+ * `seq` still arbitrates: a clash with another process (same millisecond, same tag) makes the
+ * loser change tag and draw again. A write that completes before another starts gets the
+ * smaller seq (across processes: up to their clocks' skew), so causally ordered writes publish
  * in order; two concurrent writes may become pending in either order — they had none.
+ * A batch ({@link stage} … {@link settle}) stages the events of many writes in one insert and
+ * resolves them in one update and one delete (group commit, issue 11 §4).
+ *
+ * Published rows move to a collection of their own (`outboxPublished`, {@link markPublished}),
+ * so that `outbox` holds only the rows not published yet and every query of the hot path reads
+ * a backlog, not the history (FerretDB 1.24 scans a whole collection for any filter but `_id`).
  */
 export class MongoOutbox implements OutboxRepository {
   private readonly stagedGraceMs: number;
   private lastRecoveryAt = 0;
+  private readonly seqs = new SeqClock();
 
+  /**
+   * @param rows the unpublished rows (`outbox`)
+   * @param published the published ones, kept as history (`outboxPublished`)
+   */
   constructor(
     private readonly rows: Model<OutboxDocument>,
+    private readonly published: Model<OutboxDocument>,
     private readonly db: mongo.Db,
     options: MongoOutboxOptions = {},
   ) {
@@ -77,12 +93,49 @@ export class MongoOutbox implements OutboxRepository {
     apply: (token: string | undefined) => Promise<boolean>,
   ): Promise<boolean> {
     if (!events || events.length === 0) return apply(undefined);
-    const token = randomUUID();
-    await this.insertRows(events, "staged", { ...ref, token });
-    const applied = await apply(token);
-    if (applied) await this.promote(ref, token, events);
-    else await this.rows.deleteMany({ "stateRef.token": token, status: "staged" }).exec();
+    const staged: StagedWrite = { ref, token: randomUUID(), events };
+    const stagedAt = await this.stage([staged]);
+    const applied = await apply(staged.token);
+    await this.settle(applied ? [staged] : [], applied ? [] : [staged], stagedAt);
     return applied;
+  }
+
+  /**
+   * Step 1 of the protocol for several writes at once: inserts all their events as `staged`
+   * rows in one `insertMany`, in the order given (seqs increasing).
+   * @returns when they were staged (epoch ms), for {@link settle}
+   * @throws ParleyError `INVALID_REQUEST` when an eventId is in the outbox already (nothing of
+   *   this call is left staged); the backend's error otherwise
+   */
+  async stage(writes: readonly StagedWrite[]): Promise<number> {
+    const stagedAt = Date.now();
+    await this.insertRows(writes, "staged");
+    return stagedAt;
+  }
+
+  /**
+   * Step 3 for several writes at once: `applied` ones become `pending` (one `updateMany`),
+   * `refused` ones are deleted (one `deleteMany`). Writes whose outcome is unknown are left
+   * out (recovery resolves them). When the rows were staged longer than half the grace period
+   * ago, recovery may have deleted some of them meanwhile: then they are looked for and the
+   * missing ones inserted as `pending`; sooner, no recovery can have touched them (clocks
+   * within half the grace period of each other), and the check is skipped.
+   * @param stagedAt what {@link stage} returned
+   */
+  async settle(applied: readonly StagedWrite[], refused: readonly StagedWrite[], stagedAt: number): Promise<void> {
+    const tokens = (writes: readonly StagedWrite[]) => ({ $in: writes.map((w) => w.token) });
+    await Promise.all([
+      applied.length === 0 ? undefined : this.rows.updateMany({ "stateRef.token": tokens(applied), status: "staged" }, { $set: { status: "pending" } }).exec(),
+      refused.length === 0 ? undefined : this.rows.deleteMany({ "stateRef.token": tokens(refused), status: "staged" }).exec(),
+    ]);
+    if (applied.length === 0 || Date.now() - stagedAt < this.stagedGraceMs / 2) return;
+    // Check rather than trust modifiedCount: recovery may have deleted the rows (this write
+    // having been slower than the grace period) even while the update above ran.
+    const ids = applied.flatMap((w) => w.events.map((e) => e.eventId));
+    const present = await this.rows.find({ _id: { $in: ids } }, { _id: 1 }).lean<Pick<OutboxDocument, "_id">[]>().exec();
+    const presentIds = new Set(present.map((d) => d._id));
+    const missing = applied.map((w) => ({ ...w, events: w.events.filter((e) => !presentIds.has(e.eventId)) })).filter((w) => w.events.length > 0);
+    if (missing.length > 0) await this.insertRows(missing, "pending");
   }
 
   /**
@@ -119,10 +172,18 @@ export class MongoOutbox implements OutboxRepository {
     return docs.map(toOutboxRecord);
   }
 
-  /** Marks rows published at `at`; they are kept as history. */
+  /**
+   * Moves the rows to the history (`outboxPublished`, with `publishedAt` = `at`): one read,
+   * one insert, one delete for the whole batch. A repeat after a crash between the insert and
+   * the delete finds the history row there already and only deletes.
+   */
   async markPublished(seqs: readonly number[], at: Date): Promise<void> {
     if (seqs.length === 0) return;
-    await this.rows.updateMany({ seq: { $in: [...seqs] } }, { $set: { status: "published", publishedAt: at } }).exec();
+    const rows = await this.rows.find({ seq: { $in: [...seqs] } }).lean<OutboxDocument[]>().exec();
+    const outcomes = await insertEach(this.published, rows.map((row) => ({ ...row, status: "published" as const, publishedAt: at })));
+    const failed = outcomes.find((o): o is Extract<InsertOutcome, { status: "failed" }> => o.status === "failed");
+    if (failed) throw failed.error;
+    await this.rows.deleteMany({ seq: { $in: [...seqs] } }).exec();
   }
 
   /** Counts a failed publish attempt; the rows stay pending. */
@@ -138,60 +199,112 @@ export class MongoOutbox implements OutboxRepository {
 
   /** Every row kept: staged, pending or published. */
   async rowCount(): Promise<number> {
-    return this.rows.countDocuments({}).exec();
+    const [unpublished, published] = await Promise.all([this.rows.countDocuments({}).exec(), this.published.countDocuments({}).exec()]);
+    return unpublished + published;
   }
 
   /**
    * Deletes published rows published before `before`, except the row with the highest seq:
-   * the next seq is drawn from it, so keeping it means seqs never go back (no TTL index:
-   * FerretDB 1.24 has none; the cleanup job calls this).
+   * a starting process's {@link SeqClock} begins above it, so keeping it means seqs never go
+   * back even when a clock does (no TTL index: FerretDB 1.24 has none; the cleanup job calls this).
    */
   async prunePublished(before: Date): Promise<number> {
-    const top = await this.rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
+    const top = await this.published.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
     if (!top) return 0;
-    const result = await this.rows.deleteMany({ status: "published", publishedAt: { $lt: before }, seq: { $lt: top.seq } }).exec();
-    return result.deletedCount;
+    const [result, legacy] = await Promise.all([
+      this.published.deleteMany({ publishedAt: { $lt: before }, seq: { $lt: top.seq } }).exec(),
+      // Rows published before the history had a collection of its own.
+      this.rows.deleteMany({ status: "published", publishedAt: { $lt: before } }).exec(),
+    ]);
+    return result.deletedCount + legacy.deletedCount;
   }
 
-  private async promote(ref: StateRef, token: string, events: readonly EventEnvelope[]): Promise<void> {
-    await this.rows.updateMany({ "stateRef.token": token, status: "staged" }, { $set: { status: "pending" } }).exec();
-    // Check rather than trust modifiedCount: recovery may have deleted the rows (this write
-    // having been slower than the grace period) even while the update above ran.
-    const ids = events.map((e) => e.eventId);
-    const present = await this.rows.find({ _id: { $in: ids } }, { _id: 1 }).lean<Pick<OutboxDocument, "_id">[]>().exec();
-    const presentIds = new Set(present.map((d) => d._id));
-    const missing = events.filter((e) => !presentIds.has(e.eventId));
-    if (missing.length > 0) await this.insertRows(missing, "pending", { ...ref, token });
-  }
-
-  /** Inserts rows numbered after the highest seq; a concurrent writer that took those seqs makes it draw again. */
-  private async insertRows(events: readonly EventEnvelope[], status: OutboxRowStatus, stateRef: OutboxDocument["stateRef"]): Promise<void> {
-    const ids = events.map((e) => e.eventId);
+  /** Inserts the rows of `writes` in one `insertMany`, numbered by the seq clock; a seq clash with another process makes it draw again. */
+  private async insertRows(writes: readonly StagedWrite[], status: OutboxRowStatus): Promise<void> {
+    const ids = writes.flatMap((w) => w.events.map((e) => e.eventId));
+    const tokens = writes.map((w) => w.token);
+    await this.seqs.ready([this.rows, this.published]);
     for (let attempt = 1; ; attempt++) {
-      const top = await this.rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec();
-      const first = (top?.seq ?? 0) + 1;
+      const seqs = this.seqs.next(ids.length);
       const createdAt = new Date();
-      const docs: OutboxDocument[] = events.map((event, i) => ({
-        _id: event.eventId,
-        seq: first + i,
-        status,
-        event: structuredClone(event),
-        createdAt,
-        attempts: 0,
-        stateRef,
-      }));
+      let i = 0;
+      const docs: OutboxDocument[] = writes.flatMap((w) =>
+        w.events.map((event) => ({
+          _id: event.eventId,
+          seq: seqs[i++] as number,
+          status,
+          // The envelope is not kept by the caller after the write: no copy needed.
+          event: event as EventEnvelope,
+          createdAt,
+          attempts: 0,
+          stateRef: { ...w.ref, token: w.token },
+        })),
+      );
       try {
-        await this.rows.insertMany(docs, { ordered: true });
+        await this.rows.insertMany(docs, { ordered: true, lean: true });
         return;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
-      // Remove what this attempt inserted before the duplicate, then tell a lost seq race
+      // Remove what this attempt inserted before the duplicate, then tell a seq clash
       // (draw again) from an event id already in the outbox (a caller's mistake).
-      await this.rows.deleteMany({ _id: { $in: ids }, "stateRef.token": stateRef.token }).exec();
+      await this.rows.deleteMany({ _id: { $in: ids }, "stateRef.token": { $in: tokens } }).exec();
       if (await this.rows.exists({ _id: { $in: ids } }).exec()) throw new ParleyError("INVALID_REQUEST", "an event with this eventId is already in the outbox");
-      if (attempt >= SEQ_ATTEMPTS) throw new ParleyError("INTERNAL_ERROR", `outbox: lost ${SEQ_ATTEMPTS} seq races in a row`);
-      await sleep(Math.random() * 5 * attempt);
+      if (attempt >= SEQ_ATTEMPTS) throw new ParleyError("INTERNAL_ERROR", `outbox: ${SEQ_ATTEMPTS} seq clashes in a row`);
+      this.seqs.retag();
+      await sleep(Math.random() * attempt);
     }
+  }
+}
+
+/** The events of one state write, staged under its write token. */
+export interface StagedWrite {
+  ref: StateRef;
+  token: string;
+  events: readonly EventEnvelope[];
+}
+
+/** Tags a process draws its seqs' low bits from. */
+const SEQ_TAGS = 16;
+/** Seqs a process may draw per millisecond before running ahead of the clock. */
+const SEQS_PER_MS = 64;
+
+/**
+ * The outbox's seq source (see {@link MongoOutbox}): a hybrid logical clock of this process.
+ * seq = h × 16 + tag, h = max(last h + 1, now ms × 64): strictly increasing here, close to wall
+ * time (≈ 1.8e15 today, exact in a double until the year 2250), and ahead of the highest seq
+ * stored when the process started (rows written under the former "highest + 1" scheme sort first).
+ */
+export class SeqClock {
+  private last = 0;
+  private tag = randomInt(SEQ_TAGS);
+  private loaded?: Promise<void>;
+
+  /** Reads the highest seq stored in `collections` once (the first call), so that seqs never go back. */
+  ready(collections: readonly Model<OutboxDocument>[]): Promise<void> {
+    this.loaded ??= Promise.all(collections.map((rows) => rows.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<OutboxDocument, "seq">>().exec()))
+      .then((tops) => {
+        for (const top of tops) this.last = Math.max(this.last, Math.floor((top?.seq ?? 0) / SEQ_TAGS));
+      })
+      .catch((err: unknown) => {
+        this.loaded = undefined;
+        throw err;
+      });
+    return this.loaded;
+  }
+
+  /** `count` increasing seqs, each above every seq this clock gave before. */
+  next(count: number, now: number = Date.now()): number[] {
+    const seqs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      this.last = Math.max(this.last + 1, now * SEQS_PER_MS);
+      seqs.push(this.last * SEQ_TAGS + this.tag);
+    }
+    return seqs;
+  }
+
+  /** Draws another tag (after a clash with another process's seq). */
+  retag(): void {
+    this.tag = (this.tag + 1 + randomInt(SEQ_TAGS - 1)) % SEQ_TAGS;
   }
 }

@@ -3,9 +3,12 @@ import { ParleyError } from "../../errors/errorCodes.js";
 import { seatInGroup } from "../groupSeats.js";
 import type { ParticipantRecord, RatingRecord, SessionRecord, SessionStatus } from "../records.js";
 import type { GroupListQuery, SessionListQuery, SessionRepository, WriteOptions } from "../repositories.js";
+import { activityOf, type ActivitySession, type UserSessionActivity } from "../userActivity.js";
 import { anonymizedSessionFields } from "../userErasure.js";
 import type { ClaimedWriter, WriteDecision } from "./claimedWrites.js";
-import { isDuplicateKeyError, splitPatch } from "./documentUpdates.js";
+import type { LearnerSessionIndex } from "./learnerSessionIndex.js";
+import { splitPatch } from "./documentUpdates.js";
+import { insertEach, type InsertOutcome } from "./insertEach.js";
 import type { MongoOutbox } from "./mongoOutbox.js";
 import { toSessionDocument, toSessionRecord, type SessionDocument } from "./sessionModel.js";
 import { STATE_COLLECTIONS } from "./stateCollections.js";
@@ -22,6 +25,7 @@ export class MongoSessionRepository implements SessionRepository {
     private readonly model: Model<SessionDocument>,
     private readonly outbox: MongoOutbox,
     private readonly writer: ClaimedWriter,
+    private readonly learners: LearnerSessionIndex,
   ) {}
 
   /**
@@ -32,20 +36,35 @@ export class MongoSessionRepository implements SessionRepository {
    */
   async create(record: SessionRecord, options?: WriteOptions): Promise<void> {
     const applied = await this.outbox.writeWithEvents(this.ref(record.id), options?.events, async (token) => {
-      try {
-        await this.model.create(toSessionDocument(record, token));
-        return true;
-      } catch (err) {
-        if (isDuplicateKeyError(err)) return false;
-        throw err;
-      }
+      const [outcome] = await this.insert([{ record, token }]);
+      if (outcome?.status === "failed") throw outcome.error;
+      return outcome?.status === "inserted";
     });
-    if (applied) return;
+    if (!applied) throw await this.duplicateError(record);
+  }
+
+  /**
+   * Inserts new sessions in one `insertMany` (each with its outbox write token, if its write
+   * has events): the state part of {@link create}, for a write batch.
+   * @returns one outcome per session; `duplicate`: see {@link duplicateError}
+   */
+  async insert(entries: readonly { record: SessionRecord; token: string | undefined }[]): Promise<InsertOutcome[]> {
+    try {
+      // The participants' indexes first: a session is never stored without its entries.
+      await this.learners.add(entries.map((e) => ({ id: e.record.id, createdAt: e.record.createdAt, userIds: e.record.participants.map((p) => p.userId) })));
+    } catch (error) {
+      return entries.map(() => ({ status: "failed", error }));
+    }
+    return insertEach(this.model, entries.map((e) => toSessionDocument(e.record, e.token)));
+  }
+
+  /** Why the insert of `record` was a duplicate: `INVITE_CODE_TAKEN` when another session has its invite code, else `INVALID_REQUEST` (the id exists). */
+  async duplicateError(record: SessionRecord): Promise<ParleyError> {
     if (record.inviteCode !== undefined) {
       const holder = await this.model.findOne({ inviteCode: record.inviteCode }, { _id: 1 }).lean<Pick<SessionDocument, "_id">>().exec();
-      if (holder && holder._id !== record.id) throw new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
+      if (holder && holder._id !== record.id) return new ParleyError("INVITE_CODE_TAKEN", "another session has this invite code");
     }
-    throw new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
+    return new ParleyError("INVALID_REQUEST", `session ${record.id} exists`);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -55,10 +74,16 @@ export class MongoSessionRepository implements SessionRepository {
 
   /** Applies `patch` only while the status is one of `expected`: one of several racing transitions applies. */
   async transition(id: string, expected: readonly SessionStatus[], patch: Partial<SessionRecord>, options?: WriteOptions): Promise<boolean> {
-    return this.outbox.writeWithEvents(this.ref(id), options?.events, async (token) => {
-      const outcome = await this.write(id, (current) => (expected.includes(current.status) ? patchDecision(current, patch) : undefined), token);
-      return outcome === "applied";
-    });
+    return this.outbox.writeWithEvents(this.ref(id), options?.events, (token) => this.applyTransition(id, expected, patch, token));
+  }
+
+  /**
+   * The state part of {@link transition} (its outbox rows staged by the caller under `token`).
+   * @returns true when applied
+   */
+  async applyTransition(id: string, expected: readonly SessionStatus[], patch: Partial<SessionRecord>, token: string | undefined): Promise<boolean> {
+    const outcome = await this.write(id, (current) => (expected.includes(current.status) ? patchDecision(current, patch) : undefined), token);
+    return outcome === "applied";
   }
 
   async patch(id: string, patch: Partial<SessionRecord>): Promise<void> {
@@ -109,6 +134,17 @@ export class MongoSessionRepository implements SessionRepository {
     return [...partners];
   }
 
+  /**
+   * The user's recent sessions from their {@link LearnerSessionIndex} (one `_id` lookup), then
+   * each of those by `_id`, at once, only the fields read: a cost bounded by the user's last
+   * 14 days, not by the collection (FerretDB 1.24 would scan it for a query by participant).
+   */
+  async activitySince(userId: string, since: Date): Promise<UserSessionActivity> {
+    const ids = await this.learners.sessionIds(userId);
+    const docs = await Promise.all(ids.map((id) => this.model.findById(id, { status: 1, createdAt: 1, startedAt: 1, participants: 1 }).lean<ActivitySession>().exec()));
+    return activityOf(docs.filter((d): d is ActivitySession => d !== null), userId, since);
+  }
+
   async listLive(limit: number): Promise<SessionRecord[]> {
     if (limit <= 0) return [];
     const docs = await this.model.find({ status: { $in: LIVE_STATUSES } }).sort({ createdAt: 1 }).limit(limit).lean<SessionDocument[]>().exec();
@@ -139,6 +175,8 @@ export class MongoSessionRepository implements SessionRepository {
    * goes to exactly one of them (a conditional `$push` would overfill on FerretDB 1.24).
    */
   async addGroupParticipant(id: string, participant: ParticipantRecord): Promise<SessionRecord> {
+    // The newcomer's index first (see LearnerSessionIndex); an entry for a seat refused is harmless.
+    if (await this.model.exists({ _id: id }).exec()) await this.learners.add([{ id, createdAt: new Date(), userIds: [participant.userId] }]);
     let refusal: unknown;
     const outcome = await this.write(id, (current) => {
       refusal = undefined;
@@ -194,6 +232,7 @@ export class MongoSessionRepository implements SessionRepository {
       }, undefined);
       if (outcome === "applied") changed++;
     }
+    await this.learners.deleteUser(userId);
     return changed;
   }
 

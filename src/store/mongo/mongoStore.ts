@@ -1,10 +1,10 @@
 import mongoose from "mongoose";
 import type { Store } from "../repositories.js";
-import { applyWritesInOrder } from "../storeWrites.js";
 import { auditModel } from "./auditModel.js";
 import { chatModels } from "./chatModels.js";
 import { mongoChatRepositories } from "./mongoChatRepositories.js";
 import { ClaimedWriter, claimModel, type ClaimedWriterOptions } from "./claimedWrites.js";
+import { LearnerSessionIndex, learnerSessionsModel } from "./learnerSessionIndex.js";
 import { learnerSkillModel } from "./learnerSkillModel.js";
 import { matchRequestModel } from "./matchRequestModel.js";
 import { blockModel, reportModel, userModerationModel } from "./moderationModels.js";
@@ -16,7 +16,8 @@ import { MongoOutbox, type MongoOutboxOptions } from "./mongoOutbox.js";
 import { MongoProcessedEventRepository } from "./mongoProcessedEventRepository.js";
 import { MongoSessionRepository } from "./mongoSessionRepository.js";
 import { MongoTopicRepository } from "./mongoTopicRepository.js";
-import { outboxModel } from "./outboxModel.js";
+import { applyMongoWriteBatch } from "./mongoWriteBatch.js";
+import { outboxModel, publishedOutboxModel } from "./outboxModel.js";
 import { processedEventModel } from "./processedEventModel.js";
 import { sessionModel } from "./sessionModel.js";
 import { topicModel } from "./topicModel.js";
@@ -26,6 +27,12 @@ import { fileUploadModel, MongoFileUploadRepository } from "./mongoFileUploadRep
 export interface MongoStoreOptions extends MongoOutboxOptions, ClaimedWriterOptions {
   /** How long to look for a reachable server before an operation fails, in ms. @default 5000 */
   serverSelectionTimeoutMS?: number;
+  /**
+   * Called with the name and the body of every command the driver sends (`find`, `insert`,
+   * `update`, …), for benchmarks and tests that count round trips (driver command monitoring).
+   * @default none (not monitored)
+   */
+  onCommand?: (commandName: string, command: Record<string, unknown>) => void;
 }
 
 /**
@@ -51,7 +58,10 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
     autoCreate: true,
     bufferCommands: false,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    ...(options.onCommand ? { monitorCommands: true } : {}),
   });
+  const { onCommand } = options;
+  if (onCommand) connection.getClient().on("commandStarted", (event) => onCommand(event.commandName, event.command));
   try {
     await connection.asPromise();
     const db = connection.db;
@@ -65,21 +75,25 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       topics: topicModel(connection),
       audit: auditModel(connection),
       outbox: outboxModel(connection),
+      publishedOutbox: publishedOutboxModel(connection),
       claims: claimModel(connection),
       processedEvents: processedEventModel(connection),
       learnerSkills: learnerSkillModel(connection),
       ...chatModels(connection),
       fileUploads: fileUploadModel(connection),
+      learnerSessions: learnerSessionsModel(connection),
     };
     for (const model of Object.values(models)) {
       await model.init();
       await model.createIndexes();
     }
-    const outbox = new MongoOutbox(models.outbox, db, options);
+    const outbox = new MongoOutbox(models.outbox, models.publishedOutbox, db, options);
     await outbox.recoverStaged();
     const writer = new ClaimedWriter(models.claims, options);
     const matchRequests = new MongoMatchRequestRepository(models.matchRequests, outbox, writer);
-    const sessions = new MongoSessionRepository(models.sessions, outbox, writer);
+    const learnerIndex = new LearnerSessionIndex(models.learnerSessions, writer);
+    await learnerIndex.backfillOnce(models.sessions);
+    const sessions = new MongoSessionRepository(models.sessions, outbox, writer, learnerIndex);
     const moderation = new MongoModerationRepository(models.reports, models.blocks, models.userModeration, outbox, writer);
     const learnerSkills = new MongoLearnerSkillRepository(models.learnerSkills);
     return {
@@ -94,9 +108,7 @@ export async function createMongoStore(uri: string, options: MongoStoreOptions =
       topics: new MongoTopicRepository(models.topics),
       ...mongoChatRepositories(models),
       fileUploads: new MongoFileUploadRepository(models.fileUploads),
-      // In order, not overlapped: concurrent event writes contend for the outbox's next `seq`
-      // (the loser of the unique index draws again), which costs more than it saves.
-      writeBatch: (writes) => applyWritesInOrder({ matchRequests, sessions }, writes),
+      writeBatch: (writes) => applyMongoWriteBatch({ outbox, matchRequests, sessions }, writes),
       // One collection after the other, no transaction (FerretDB has none): a failure part-way
       // leaves the rest for the retry, which redoes only what is left (every step is idempotent).
       async eraseUser(userId) {

@@ -52,9 +52,18 @@ outboxSchema.index({ status: 1, seq: 1 }, { name: "idx_outbox_status_seq" });
 outboxSchema.index({ publishedAt: 1, seq: 1 }, { name: "idx_outbox_published_seq" });
 outboxSchema.index({ "stateRef.token": 1 }, { name: "idx_outbox_token" });
 
-/** Registers the outbox model on `connection`. */
+/** Registers the outbox model on `connection`: the rows not published yet (staged, pending). */
 export function outboxModel(connection: Connection): Model<OutboxDocument> {
   return connection.model<OutboxDocument>("OutboxRow", outboxSchema);
+}
+
+/**
+ * Registers the model of published rows (`outboxPublished`, same shape): the outbox's history,
+ * kept apart so that the queries of the hot path (the relay's, a write's settle) read only
+ * unpublished rows — FerretDB 1.24 scans a whole collection for any filter but `_id`.
+ */
+export function publishedOutboxModel(connection: Connection): Model<OutboxDocument> {
+  return connection.model<OutboxDocument>("PublishedOutboxRow", outboxSchema, "outboxPublished");
 }
 
 /** The record of a stored (lean) outbox row. */
