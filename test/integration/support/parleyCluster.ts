@@ -1,5 +1,5 @@
 import { Client } from "@colyseus/sdk";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,12 +42,25 @@ export function requireBackends(ctx: Mocha.Context, suite: string, variables: re
   ctx.skip();
 }
 
+/** How {@link startChildParley} runs the server. */
+export interface ChildParleyOptions {
+  /**
+   * Run the production build (`node dist/src/main.js`, built first when stale, as `npm start`
+   * does) instead of the sources through tsx: what benchmarks measure. @default false
+   */
+  compiled?: boolean;
+}
+
 /**
  * Starts parley on `127.0.0.1:port` with a fresh `DATA_DIR`, the integration JWT secret and
  * `env` (backends, `PUBLIC_ADDRESS`, …), and resolves once `GET /healthz` answers.
- * @throws when the process exits or does not answer within `timeoutMs` (its log attached)
+ * @throws when the build fails, or the process exits or does not answer within `timeoutMs` (its log attached)
  */
-export async function startChildParley(port: number, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ChildParley> {
+export async function startChildParley(port: number, env: Record<string, string> = {}, timeoutMs = 30_000, options: ChildParleyOptions = {}): Promise<ChildParley> {
+  if (options.compiled) {
+    const build = spawnSync(process.execPath, ["scripts/buildIfStale.mjs"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error(`the server build failed (exit ${build.status})`);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), `parley-it-${port}-`));
   const logFile = join(dataDir, "server.log");
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
@@ -63,7 +76,8 @@ export async function startChildParley(port: number, env: Record<string, string>
     ...env,
   });
   const log = openSync(logFile, "w");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: childEnv, stdio: ["ignore", log, log] });
+  const entry = options.compiled ? ["dist/src/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, entry, { env: childEnv, stdio: ["ignore", log, log] });
   closeSync(log);
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   const kill = () => child.kill("SIGKILL");
