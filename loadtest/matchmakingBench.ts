@@ -10,7 +10,12 @@
  *
  *   npm run bench:matchmaking -- --rates 50,100,200,400 [--seconds 30] [--processes 1|2]
  *                                [--store memory|mongo] [--redis] [--workers N] [--count-ops]
+ *                                [--json loadtest/results/matchmaking-1.json]
  *   npm run bench:scaleout    -- --rates …      # the same rates on 1 then 2 processes, and the ratio
+ *
+ * `--json <file>` also writes the table's rows and the run's parameters (loadtest/benchResults.ts)
+ * for `npm run bench:charts`; `bench:scaleout` writes one file per process count, the count put
+ * before the extension (`--json loadtest/results/matchmaking.json` → `matchmaking-1.json`, `-2.json`).
  *
  * - the server runs as child processes (`node --import tsx src/main.ts`) on free ports of 127.0.0.1;
  *   with `--processes 2` (or `--redis`) they share Redis presence/driver (`REDIS_URL` from
@@ -29,10 +34,12 @@ import { Client, type Room } from "@colyseus/sdk";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { extname } from "node:path";
 import { Redis } from "ioredis";
 import { mintDevToken } from "../src/auth/devTokens.js";
 import { loadConfig } from "../src/config/config.js";
 import { dropDatabase, freshDatabaseUri, INTEGRATION_JWT_SECRET, startChildParley, type ChildParley } from "../test/integration/support/parleyCluster.js";
+import { jsonMs, runContext, writeRunJson, type MatchmakingRun } from "./benchResults.js";
 import { printStoreRoundTrips } from "./storeRoundTrips.js";
 
 const REDIS_DB = 12;
@@ -262,6 +269,8 @@ interface RunOptions {
   workers?: number;
   matchTimeoutMs: number;
   holdMs: number;
+  /** Where to write the results as JSON (`--json`), if anywhere. */
+  json?: string;
 }
 
 /** A TCP port free on 127.0.0.1 right now (the machine is shared: no fixed port). */
@@ -334,7 +343,54 @@ export async function runMatchmakingBench(options: RunOptions): Promise<{ result
   }
   const sustained = Math.max(0, ...results.filter((r) => r.found.p95 < 1000 && r.failed === 0).map((r) => r.rate));
   printTable(options, results, sustained);
+  if (options.json) {
+    writeRunJson(options.json, resultsJson(options, results, sustained));
+    console.log(`JSON: ${options.json}`);
+  }
   return { results, sustained };
+}
+
+/** `--json <file>` with the process count put before the extension: `a/mm.json` → `a/mm-2.json`. */
+export function perProcessFile(file: string, processes: number): string {
+  const ext = extname(file);
+  return `${file.slice(0, file.length - ext.length)}-${processes}${ext}`;
+}
+
+/** The `bench:matchmaking` command that reproduces a run with these options. */
+function commandOf(options: RunOptions): string {
+  return `npm run bench:matchmaking -- --rates ${options.rates.join(",")} --seconds ${options.seconds} --processes ${options.processes} --store ${options.store}${options.redis && options.processes === 1 ? " --redis" : ""}${options.workers ? ` --workers ${options.workers}` : ""}`;
+}
+
+/** The run as JSON (`--json`): the table's numbers, unrounded (NaN → null), and the parameters. */
+function resultsJson(options: RunOptions, results: RateResult[], sustained: number): MatchmakingRun {
+  return {
+    bench: "matchmaking",
+    ...runContext(commandOf(options)),
+    parameters: {
+      rates: options.rates,
+      seconds: options.seconds,
+      processes: options.processes,
+      store: options.store,
+      redis: options.redis,
+      workers: options.workers ?? null,
+      matchTimeoutSeconds: options.matchTimeoutMs / 1000,
+      holdSeconds: options.holdMs / 1000,
+    },
+    rows: results.map((r) => ({
+      rate: r.rate,
+      arrivals: r.arrivals,
+      matched: r.matched,
+      seated: r.seated,
+      failed: r.failed,
+      reasons: r.reasons,
+      joinToMatchFoundMs: { p50: jsonMs(r.found.p50), p95: jsonMs(r.found.p95), p99: jsonMs(r.found.p99) },
+      matchFoundToSeatedMs: { p50: jsonMs(r.seatedMs.p50), p95: jsonMs(r.seatedMs.p95) },
+      matchesPerSecond: r.matchesPerSecond,
+      serverCpuPercent: r.cpuPercent,
+      serverRssMb: r.rssMb,
+    })),
+    sustainedRate: sustained,
+  };
 }
 
 function printTable(options: RunOptions, results: RateResult[], sustained: number): void {
@@ -351,7 +407,7 @@ function printTable(options: RunOptions, results: RateResult[], sustained: numbe
     for (const [reason, count] of Object.entries(r.reasons)) console.log(`- ${r.rate}/s: ${count} × ${reason}`);
   }
   console.log(`\nHighest rate with p95 < 1 s and 0 failures: ${sustained > 0 ? `${sustained}/s` : "none of those tried"}`);
-  console.log(`Command: npm run bench:matchmaking -- --rates ${options.rates.join(",")} --seconds ${options.seconds} --processes ${options.processes} --store ${options.store}${options.redis && options.processes === 1 ? " --redis" : ""}${options.workers ? ` --workers ${options.workers}` : ""}`);
+  console.log(`Command: ${commandOf(options)}`);
 }
 
 /** The options of the command line (shared with `scaleoutBench.ts`). */
@@ -368,7 +424,9 @@ export function optionsFromArgv(): RunOptions & { countOps: boolean; maxLearners
   if (total > maxLearners) throw new Error(`${total} learners in all is over --max-learners ${maxLearners}`);
   const workers = flag("workers") === undefined ? undefined : numberFlag("workers", 1);
   const redis = processes === 2 || process.argv.includes("--redis");
-  return { rates, seconds, processes, store, redis, workers, matchTimeoutMs: numberFlag("match-timeout", 30) * 1000, holdMs: numberFlag("hold-seconds", 2) * 1000, countOps: process.argv.includes("--count-ops"), maxLearners };
+  const json = flag("json");
+  if (process.argv.includes("--json") && !json) throw new Error("--json needs a file");
+  return { rates, seconds, processes, store, redis, workers, matchTimeoutMs: numberFlag("match-timeout", 30) * 1000, holdMs: numberFlag("hold-seconds", 2) * 1000, countOps: process.argv.includes("--count-ops"), maxLearners, ...(json ? { json } : {}) };
 }
 
 async function main(): Promise<void> {

@@ -46,7 +46,6 @@
  * tandem-capable learners; pairs on the same topic; matches per CPU second spent inside the
  * policy's calls.
  */
-import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
@@ -66,6 +65,7 @@ import {
   mulberry32,
   percentile,
 } from "./learnerMix.js";
+import { renderSvg, VEGA_LITE_SCHEMA } from "./svgChart.js";
 
 /** Arrival rates, learners per second per language. */
 const RATES = [0.2, 1, 5] as const;
@@ -722,14 +722,11 @@ function targetTable(rows: readonly Row[], parleyName: string, seedName: string,
 
 /** The time-to-match CDF per policy, one panel per rate, rendered to SVG without a browser. */
 async function renderCdf(rows: readonly Row[], file: string): Promise<void> {
-  // vega pulls an ESM-only module with top-level await: load it at run time, not through require().
-  const vega = await import("vega");
-  const { compile } = await import("vega-lite");
   const values = rows.flatMap((r) =>
     r.cdf.map((matched, seconds) => ({ rate: `${r.rate} learner/s`, policy: r.policy, seconds, matched })),
   );
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title: {
       text: "Time to match: share of all arrivals matched within t seconds",
       subtitle: `simulated hour per rate, 4 languages, patience exp(mean ${PATIENCE_MEAN_SECONDS} s); npm run bench:quality`,
@@ -754,8 +751,7 @@ async function renderCdf(rows: readonly Row[], file: string): Promise<void> {
       },
     },
   };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  writeFileSync(file, await view.toSVG());
+  await renderSvg(spec, file);
 }
 
 async function main(): Promise<void> {

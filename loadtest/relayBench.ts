@@ -18,7 +18,10 @@
  *
  *   npm run bench:relay -- [--pairs 500,1000,2500,5000] [--targets raw,bare,parley]
  *     [--generators 2] [--idle 10] [--load 20] [--max-minutes 30] [--profile <dir>]
+ *     [--json loadtest/results/relay.json]
  *
+ * `--json <file>` also writes the table's rows and the run's parameters (loadtest/benchResults.ts)
+ * for `npm run bench:charts`.
  * `--profile <dir>` records a CPU profile of the parley server over the idle and the load window
  * (inspector `Profiler`, written as `<dir>/parley-<N>-{idle,load}.cpuprofile`) and prints its
  * top self-time frames (loadtest/cpuProfileTop.ts); after the idle window, a heap snapshot (every
@@ -31,6 +34,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { startChildParley } from "../test/integration/support/parleyCluster.js";
+import { jsonMs, runContext, writeRunJson, type RelayRun } from "./benchResults.js";
 import { frameTable, topSelfFrames, type CpuProfile } from "./cpuProfileTop.js";
 import { percentile } from "./learnerMix.js";
 import type { LoadCommand, LoadReport } from "./relayLoad.js";
@@ -277,6 +281,31 @@ function table(rows: readonly Row[]): string {
   return [head, "|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|", ...lines].join("\n");
 }
 
+/** The run as JSON (`--json`): the table's numbers, unrounded, and the parameters. */
+function runJson(rows: readonly Row[], parameters: RelayRun["parameters"], command: string): RelayRun {
+  const percentiles = (sorted: number[]) => ({ p50: jsonMs(percentile(sorted, 50)), p95: jsonMs(percentile(sorted, 95)), p99: jsonMs(percentile(sorted, 99)) });
+  return {
+    bench: "relay",
+    ...runContext(command),
+    parameters,
+    rows: rows.map((r) => ({
+      target: r.target,
+      pairs: r.pairs,
+      sessions: r.sessions,
+      iceMs: percentiles(r.ice),
+      speakingMs: percentiles(r.speaking),
+      sent: r.sent,
+      received: r.received,
+      errors: r.errors,
+      idleCpuPercent: r.idleCpu,
+      loadCpuPercent: r.loadCpu,
+      rssMb: r.rssMb,
+      kbPerLearner: r.kbPerLearner,
+      setupSeconds: r.setupSeconds,
+    })),
+  };
+}
+
 async function main(): Promise<void> {
   const sizes = arg("pairs", "500,1000,2500,5000").split(",").map(Number);
   const targets = arg("targets", "raw,bare,parley").split(",") as Target[];
@@ -284,6 +313,8 @@ async function main(): Promise<void> {
   const idle = Number(arg("idle", "10"));
   const load = Math.min(180, Number(arg("load", "20")));
   const maxMinutes = Number(arg("max-minutes", "30"));
+  const json = process.argv.includes("--json") ? arg("json", "") : undefined;
+  if (json === "") throw new Error("--json needs a file");
   const profileDir = process.argv.includes("--profile") ? arg("profile", "relay-profiles") : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const started = Date.now();
@@ -300,7 +331,12 @@ async function main(): Promise<void> {
   }
   console.log(`\nRelay, 1 message/s per session (ICE candidate and speaking edge in turn), idle ${idle} s, load ${load} s, ${generators} generator processes\n`);
   console.log(table(rows));
-  console.log(`\n  npm run bench:relay -- ${process.argv.slice(2).join(" ")}`);
+  const command = `npm run bench:relay -- ${process.argv.slice(2).join(" ")}`;
+  console.log(`\n  ${command}`);
+  if (json) {
+    writeRunJson(json, runJson(rows, { pairs: sizes, targets, generators, idleSeconds: idle, loadSeconds: load }, command));
+    console.log(`JSON: ${json}`);
+  }
 }
 
 main().then(
