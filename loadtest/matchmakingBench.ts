@@ -17,7 +17,7 @@
  * for `npm run bench:charts`; `bench:scaleout` writes one file per process count, the count put
  * before the extension (`--json loadtest/results/matchmaking.json` → `matchmaking-1.json`, `-2.json`).
  *
- * - the server runs as child processes (`node --import tsx src/main.ts`) on free ports of 127.0.0.1;
+ * - the server runs as child processes (`node dist/src/main.js`, the production build, built first when stale) on free ports of 127.0.0.1;
  *   with `--processes 2` (or `--redis`) they share Redis presence/driver (`REDIS_URL` from
  *   `scripts/services.sh env`, database 12, flushed first), each with its own port and
  *   `PUBLIC_ADDRESS`, and learners take the processes' HTTP endpoints round-robin;
@@ -316,7 +316,7 @@ async function startServers(options: RunOptions): Promise<{ servers: ChildParley
   try {
     for (let i = 0; i < options.processes; i++) {
       const port = await freePort();
-      servers.push(await startChildParley(port, { ...env, ...(options.redis ? { PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}) }, 60_000));
+      servers.push(await startChildParley(port, { ...env, ...(options.redis ? { PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}) }, 60_000, { compiled: true }));
     }
   } catch (err) {
     await cleanup();

@@ -6,7 +6,7 @@
  * - `raw`: a plain `ws` relay (loadtest/relayBaselines.ts), the floor;
  * - `bare`: a Colyseus room per pair that only forwards (loadtest/relayBaselines.ts), what
  *   Colyseus itself costs;
- * - `parley`: a real parley server (`src/main.ts`, embedded defaults: memory store, local
+ * - `parley`: a real parley server (the production build `dist/src/main.js`, embedded defaults: memory store, local
  *   presence), sessions matched over REST and joined with the SDK;
  *
  * each in its own child process, in the same run, with the same pairs and messages. Clients live
@@ -90,7 +90,7 @@ async function startServer(target: Target, profile: boolean): Promise<ServerUnde
       RATE_LIMIT_ROOM_MESSAGES_PER_MINUTE: "100000",
       NODE_OPTIONS: profile ? `--inspect=127.0.0.1:${INSPECTOR_PORT}` : "",
     };
-    const server = await startChildParley(port, env, 60_000);
+    const server = await startChildParley(port, env, 60_000, { compiled: true });
     return { pid: server.child.pid as number, url: server.baseUrl, stop: () => server.stop(5000) };
   }
   const child = spawn(process.execPath, ["--import", "tsx", "loadtest/relayBaselines.ts", "--kind", target, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
