@@ -12,7 +12,7 @@ import { ConversationOpenMark } from "./conversationOpenMark.js";
 import { RECORDING_CONTENT_TYPE, type TrackUploadProgress } from "../src/session/sessionRecorder.js";
 import { ConversationRecording, RECORDING_STARTED_MESSAGE } from "./conversationRecording.js";
 import { ConversationState, syncConversationState } from "./conversationState.js";
-import { onUnknownMessage, onValidatedMessage } from "./guardedMessages.js";
+import { routeMessages, type MessageRoute, type MessageRoutes } from "./guardedMessages.js";
 import { toJoinError } from "./joinErrors.js";
 import type { RoomDeps } from "./roomDeps.js";
 import { RoomIoQueue } from "./roomIoQueue.js";
@@ -241,55 +241,82 @@ export abstract class ConversationRoom extends Room<{ state: ConversationState; 
     }
   }
 
+  /**
+   * The room's messages: the conversation commands and the chat ({@link ROUTES}, one table for
+   * every room, DESIGN §11), the unknown-type fallback, and `audio_chunk` bytes. Every message of
+   * a connection counts against its budget (issue 7 §3), spent inline: no promise per message.
+   */
   private registerMessages(): void {
-    const { logger, metrics, now } = this.deps;
+    const { metrics, config } = this.deps;
+    this.messageBudget = new FixedWindowBudget(config.quotas.roomMessagesPerMinute, 60_000, "too many messages on this connection");
     const counted = (type: string) => metrics.websocketMessages.inc({ type });
-    // Messages of any type one connection may send per minute (issue 7 §3), spent inline: no
-    // promise per message (DESIGN §11).
-    this.messageBudget = new FixedWindowBudget(this.deps.config.quotas.roomMessagesPerMinute, 60_000, "too many messages on this connection");
-    const spend = (client: Client) => this.messageBudget.consume(client.sessionId, now());
-    // `synced: false`: the command changes nothing of the synced state (signaling, heartbeat), so
-    // its messages go out without a state sync.
-    const on = <T extends ConversationClientMessageType>(type: T, handler: (client: ConversationClient, message: ConversationClientMessage[T]) => ConversationEffects | Promise<void>, synced = true) =>
-      onValidatedMessage<z.ZodType<ConversationClientMessage[T]>, ConversationClient>(this, type, schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>, logger, (client, message) => {
-        spend(client);
-        const fx = handler(client, message);
-        if (fx instanceof Promise) return fx;
-        if (synced) this.apply(fx);
-        else this.relay(fx);
-      }, counted);
-    onUnknownMessage(this, counted, spend);
-    this.chat.register(this, (client) => this.core.chatActor(userOf(client as ConversationClient)), counted);
+    routeMessages(this, ConversationRoom.ROUTES, this.deps.logger, counted, (client) => this.spend(client));
     this.onMessageBytes("audio_chunk", (client: ConversationClient, bytes: Uint8Array) => {
       counted("audio_chunk");
       // Chunks count against the connection's message budget, and are taken in arrival order; the
       // recorder bounds what one sender may queue (RATE_LIMITED).
       try {
-        spend(client);
+        this.spend(client);
         if (!this.recording.isRecording) throw new ParleyError("FORBIDDEN", "this session is not being recorded");
-        this.recording.chunk(userOf(client), bytes, now());
+        this.recording.chunk(userOf(client), bytes, this.deps.now());
       } catch (err) {
         client.send("error", errorBody(isParleyError(err) ? err : new ParleyError("INTERNAL_ERROR", "the audio chunk could not be handled")));
       }
     });
-    for (const type of ["offer", "answer"] as const) on(type, (client, msg) => this.core.signal(userOf(client), { type, ...msg }, now()), false);
-    on("ice_candidate", (client, msg) => this.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now()), false);
-    on("request_next_prompt", () => this.core.requestNextPrompt(now()));
-    on("request_language_switch", (client) => this.core.requestLanguageSwitch(userOf(client), now()));
-    on("speaking", (client, msg) => this.core.speakingEdge(userOf(client), msg.speaking, now()));
-    on("heartbeat", (client) => this.core.heartbeat(userOf(client), now()), false);
-    on("end_session", (client) => this.core.end(userOf(client), now()));
-    on("leave_session", async (client) => {
+  }
+
+  /** Takes one message from the connection's budget. @throws ParleyError `RATE_LIMITED` */
+  private spend(client: Client): void {
+    this.messageBudget.consume(client.sessionId, this.deps.now());
+  }
+
+  /**
+   * A conversation command's route: validated payload → budget spent → core command. `synced:
+   * false`: the command changes nothing of the synced state (signaling, heartbeat), so its
+   * messages go out without a state sync.
+   */
+  private static command<T extends ConversationClientMessageType>(
+    type: T,
+    handler: (room: ConversationRoom, client: ConversationClient, message: ConversationClientMessage[T], now: number) => ConversationEffects | Promise<void>,
+    synced = true,
+  ): MessageRoute<ConversationRoom, ConversationClient> {
+    return {
+      schema: schemas[type] as unknown as z.ZodType<ConversationClientMessage[T]>,
+      handle(room, client, message) {
+        room.spend(client);
+        const fx = handler(room, client, message as ConversationClientMessage[T], room.deps.now());
+        if (fx instanceof Promise) return fx;
+        if (synced) room.apply(fx);
+        else room.relay(fx);
+      },
+    };
+  }
+
+  /** Every message type the room takes but `audio_chunk` (bytes), by type; built once. */
+  private static readonly ROUTES: MessageRoutes<ConversationRoom, ConversationClient> = {
+    ...ChatRoomShell.routes<ConversationRoom, ConversationClient>(
+      (room) => room.chat,
+      (room, client) => room.core.chatActor(userOf(client)),
+    ),
+    offer: ConversationRoom.command("offer", (room, client, msg, now) => room.core.signal(userOf(client), { type: "offer", ...msg }, now), false),
+    answer: ConversationRoom.command("answer", (room, client, msg, now) => room.core.signal(userOf(client), { type: "answer", ...msg }, now), false),
+    ice_candidate: ConversationRoom.command("ice_candidate", (room, client, msg, now) => room.core.signal(userOf(client), { type: "ice_candidate", ...msg }, now), false),
+    request_next_prompt: ConversationRoom.command("request_next_prompt", (room, _client, _msg, now) => room.core.requestNextPrompt(now)),
+    request_language_switch: ConversationRoom.command("request_language_switch", (room, client, _msg, now) => room.core.requestLanguageSwitch(userOf(client), now)),
+    speaking: ConversationRoom.command("speaking", (room, client, msg, now) => room.core.speakingEdge(userOf(client), msg.speaking, now)),
+    heartbeat: ConversationRoom.command("heartbeat", (room, client, _msg, now) => room.core.heartbeat(userOf(client), now), false),
+    end_session: ConversationRoom.command("end_session", (room, client, _msg, now) => room.core.end(userOf(client), now)),
+    leave_session: ConversationRoom.command("leave_session", async (_room, client) => {
       client.userData = { ...client.userData, leavingForGood: true };
       client.leave();
-    });
-    on("rate", async (client, msg) => {
+    }),
+    rate: ConversationRoom.command("rate", async (room, client, msg) => {
       // After the room's own transition is stored; a rating that cannot be stored is INTERNAL_ERROR.
-      const result = await this.io.run("rating", () => submitRating(this.deps.store, this.state.sessionId, userOf(client), msg, now()), true);
-      this.deps.onEventsWritten();
+      const result = await room.io.run("rating", () => submitRating(room.deps.store, room.state.sessionId, userOf(client), msg, room.deps.now()), true);
+      room.deps.onEventsWritten();
       client.send("rated", { success: true, averageRating: result.averageRating });
-    });
-  }
+    }),
+  };
 
   /**
    * The effects of a command that changes nothing synced (a relayed signal, a heartbeat): its

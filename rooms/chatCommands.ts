@@ -11,7 +11,7 @@ import { ParleyError } from "../src/errors/errorCodes.js";
 import { consumeOrThrow } from "../src/limits/rateLimits.js";
 import { NotificationDelivery, Notifier, type NotificationPresence } from "../src/notifications/notifier.js";
 import type { Store } from "../src/store/repositories.js";
-import { onValidatedMessage } from "./guardedMessages.js";
+import { onValidatedMessage, type MessageRoute, type MessageRoutes } from "./guardedMessages.js";
 
 /** Chat commands a user may run per window (issue 9: 20 messages / 10 s per user). */
 export const CHAT_RATE_POINTS = 20;
@@ -46,6 +46,30 @@ export function chatActorOf(principal: Principal, moderation: boolean): ChatActo
   return { userId: principal.userId, displayName: principal.displayName, ...(principal.avatarUrl ? { avatarUrl: principal.avatarUrl } : {}), moderator };
 }
 
+/** One chat command (DESIGN §5 "Chat payloads"): its payload, whether it counts against the rate limit, the message ids it names, and the core's command. */
+interface ChatCommand {
+  schema: z.ZodType;
+  limited: boolean;
+  names(msg: unknown): readonly (string | undefined)[];
+  apply(core: ChannelCore, actor: ChatActor, msg: unknown, now: number): ChannelEffects;
+}
+
+/** Types a {@link ChatCommand} by its schema's payload. */
+function chatCommand<S extends z.ZodType>(schema: S, limited: boolean, names: (msg: z.infer<S>) => readonly (string | undefined)[], apply: (core: ChannelCore, actor: ChatActor, msg: z.infer<S>, now: number) => ChannelEffects): ChatCommand {
+  return { schema, limited, names: names as ChatCommand["names"], apply: apply as ChatCommand["apply"] };
+}
+
+/** The chat commands every chat room takes, by message type; one table for the process. */
+const CHAT_COMMANDS: Readonly<Record<string, ChatCommand>> = {
+  chat_send: chatCommand(chatSendSchema, true, (msg) => [msg.replyTo], (core, actor, msg, now) => core.send(actor, msg, now)),
+  chat_edit: chatCommand(chatEditSchema, true, (msg) => [msg.messageId], (core, actor, msg, now) => core.edit(actor, msg, now)),
+  chat_delete: chatCommand(chatDeleteSchema, true, (msg) => [msg.messageId], (core, actor, msg, now) => core.delete(actor, msg, now)),
+  chat_react: chatCommand(chatReactSchema, true, (msg) => [msg.messageId], (core, actor, msg, now) => core.react(actor, msg, now)),
+  chat_correct: chatCommand(chatCorrectSchema, true, (msg) => [msg.messageId], (core, actor, msg, now) => core.correct(actor, msg, now)),
+  chat_read: chatCommand(chatReadSchema, false, (msg) => [msg.upToMessageId], (core, actor, msg, now) => core.read(actor, msg, now)),
+  typing: chatCommand(typingSchema, false, () => [], (core, actor, _msg, now) => core.typing(actor, now)),
+};
+
 /**
  * The imperative shell of a {@link ChannelCore} inside a room (DESIGN §1), shared by the
  * `conversation` and `lounge` rooms: for each chat message it checks the per-user rate limit,
@@ -60,7 +84,8 @@ export class ChatRoomShell {
   /** Creates the room's notifications (mentions; the lounge's DM notices). */
   readonly notifier: Notifier;
   private readonly delivery: NotificationDelivery;
-  private readonly limiter = new RateLimiterMemory({ points: CHAT_RATE_POINTS, duration: CHAT_RATE_WINDOW_SECONDS });
+  /** The per-user chat rate limit; created at the room's first limited command (most rooms never chat). */
+  private limiter: RateLimiterMemory | undefined;
   private commands: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -94,20 +119,34 @@ export class ChatRoomShell {
 
   /**
    * Registers `chat_send`, `chat_edit`, `chat_delete`, `chat_react`, `chat_read`,
-   * `chat_correct` and `typing` on `room` (DESIGN §5 "Chat payloads").
+   * `chat_correct` and `typing` on `room` (DESIGN §5 "Chat payloads"), one handler per type.
+   * A room class that routes its messages through one table uses {@link chatRoutes} instead.
    * @param actorOf the chat actor of a joined client
    */
   register(room: Room, actorOf: (client: Client) => ChatActor, onReceived?: (type: string) => void): void {
     const { logger } = this.ports;
-    const on = <S extends z.ZodType>(type: string, schema: S, handler: (client: Client, message: z.infer<S>) => void | Promise<void>) =>
-      onValidatedMessage<S>(room, type, schema, logger, handler, onReceived);
-    on("chat_send", chatSendSchema, (client, msg) => this.run(client, actorOf(client), true, [msg.replyTo], (actor, now) => this.core.send(actor, msg, now)));
-    on("chat_edit", chatEditSchema, (client, msg) => this.run(client, actorOf(client), true, [msg.messageId], (actor, now) => this.core.edit(actor, msg, now)));
-    on("chat_delete", chatDeleteSchema, (client, msg) => this.run(client, actorOf(client), true, [msg.messageId], (actor, now) => this.core.delete(actor, msg, now)));
-    on("chat_react", chatReactSchema, (client, msg) => this.run(client, actorOf(client), true, [msg.messageId], (actor, now) => this.core.react(actor, msg, now)));
-    on("chat_correct", chatCorrectSchema, (client, msg) => this.run(client, actorOf(client), true, [msg.messageId], (actor, now) => this.core.correct(actor, msg, now)));
-    on("chat_read", chatReadSchema, (client, msg) => this.run(client, actorOf(client), false, [msg.upToMessageId], (actor, now) => this.core.read(actor, msg, now)));
-    on("typing", typingSchema, (client) => this.run(client, actorOf(client), false, [], (actor, now) => this.core.typing(actor, now)));
+    for (const [type, command] of Object.entries(CHAT_COMMANDS)) {
+      onValidatedMessage(room, type, command.schema, logger, (client, msg) => this.runCommand(client, actorOf(client), command, msg), onReceived);
+    }
+  }
+
+  /** Runs one of {@link CHAT_COMMANDS} for `client` with its validated payload. */
+  private runCommand(client: Client, actor: ChatActor, command: ChatCommand, msg: unknown): Promise<void> {
+    return this.run(client, actor, command.limited, command.names(msg), (a, now) => command.apply(this.core, a, msg, now));
+  }
+
+  /**
+   * The chat commands as routes of a room class's shared table (`routeMessages`): the same
+   * handling as {@link register}, with no closure per room.
+   * @param shellOf the room's chat shell
+   * @param actorOf the chat actor of a joined client of the room
+   */
+  static routes<R, C extends Client>(shellOf: (room: R) => ChatRoomShell, actorOf: (room: R, client: C) => ChatActor): MessageRoutes<R, C> {
+    const routes: Record<string, MessageRoute<R, C>> = {};
+    for (const [type, command] of Object.entries(CHAT_COMMANDS)) {
+      routes[type] = { schema: command.schema, handle: (room, client, msg) => shellOf(room).runCommand(client, actorOf(room, client), command, msg) };
+    }
+    return routes;
   }
 
   /**
@@ -118,7 +157,7 @@ export class ChatRoomShell {
   run(client: Client, actor: ChatActor, limited: boolean, names: readonly (string | undefined)[], command: (actor: ChatActor, now: number) => ChannelEffects): Promise<void> {
     const task = async () => {
       this.ports.assertOpen?.();
-      if (limited) await consumeOrThrow(this.limiter, actor.userId, "chat messages (20 per 10 s)");
+      if (limited) await consumeOrThrow((this.limiter ??= new RateLimiterMemory({ points: CHAT_RATE_POINTS, duration: CHAT_RATE_WINDOW_SECONDS })), actor.userId, "chat messages (20 per 10 s)");
       await this.load(names);
       const effects = command(actor, this.ports.now());
       await this.commit(client, actor, effects);

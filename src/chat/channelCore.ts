@@ -118,8 +118,10 @@ export class ChannelCore {
   private readonly byId = new Map<string, ChatMessageRecord>();
   private readonly byClientId = new Map<string, string>();
   private readonly members = new Map<string, ChannelMember>();
-  private readonly lastSentAt = new Map<string, number>();
-  private readonly lastTypingAt = new Map<string, number>();
+  /** Epoch ms of each user's last message (slow mode); created at the first message. */
+  private lastSentAt: Map<string, number> | undefined;
+  /** Epoch ms of each user's last relayed `typing`; created at the first one. */
+  private lastTypingAt: Map<string, number> | undefined;
   private lastIdMs = 0;
   private idCounter = 0;
 
@@ -308,9 +310,9 @@ export class ChannelCore {
 
   /** `typing`: relayed to the others at most once per {@link TYPING_THROTTLE_MS} per user; never stored. */
   typing(actor: ChatActor, now: number): ChannelEffects {
-    const last = this.lastTypingAt.get(actor.userId);
+    const last = this.lastTypingAt?.get(actor.userId);
     if (last !== undefined && now - last < TYPING_THROTTLE_MS) return NOTHING;
-    this.lastTypingAt.set(actor.userId, now);
+    (this.lastTypingAt ??= new Map()).set(actor.userId, now);
     return { writes: [], send: [{ to: "others", userId: actor.userId, type: "typing", payload: { userId: actor.userId } }], notices: [] };
   }
 
@@ -354,7 +356,7 @@ export class ChannelCore {
     const mutedUntil = this.members.get(actor.userId)?.mutedUntil;
     if (mutedUntil !== undefined && mutedUntil > now) throw new ParleyError("FORBIDDEN", `you are muted until ${new Date(mutedUntil).toISOString()}`);
     if (this.slowMode > 0 && !actor.moderator) {
-      const last = this.lastSentAt.get(actor.userId);
+      const last = this.lastSentAt?.get(actor.userId);
       const waitMs = last === undefined ? 0 : last + this.slowMode * 1000 - now;
       if (waitMs > 0) throw new ParleyError("RATE_LIMITED", `slow mode: one message every ${this.slowMode} s`, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
     }
@@ -377,7 +379,7 @@ export class ChannelCore {
       ...fields,
     };
     this.remember([message]);
-    this.lastSentAt.set(actor.userId, now);
+    (this.lastSentAt ??= new Map()).set(actor.userId, now);
     return this.byId.get(id) ?? message;
   }
 

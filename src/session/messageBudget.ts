@@ -7,7 +7,8 @@ import { ParleyError } from "../errors/errorCodes.js";
  * signaling budget per pair (DESIGN §5) and the message budget per connection (issue 7 §3).
  */
 export class FixedWindowBudget {
-  private readonly windows = new Map<string, { startedAt: number; used: number }>();
+  /** The open window per key; created at the first message (a room's budget that is never spent holds no map). */
+  private windows: Map<string, { startedAt: number; used: number }> | undefined;
 
   /**
    * @param max messages per key per window
@@ -25,6 +26,7 @@ export class FixedWindowBudget {
    * @throws ParleyError `RATE_LIMITED` with `retryAfterSeconds` (≥ 1) when spent (not counted).
    */
   consume(key: string, now: number): void {
+    this.windows ??= new Map();
     let window = this.windows.get(key);
     if (!window || now - window.startedAt >= this.windowMs) {
       window = { startedAt: now, used: 0 };
@@ -39,6 +41,6 @@ export class FixedWindowBudget {
 
   /** Forgets `key` (a connection that left), so the map holds only live keys. */
   forget(key: string): void {
-    this.windows.delete(key);
+    this.windows?.delete(key);
   }
 }

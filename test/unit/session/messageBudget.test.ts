@@ -23,4 +23,11 @@ describe("FixedWindowBudget (per-connection and per-pair message budgets)", () =
     budget.forget("c1");
     budget.consume("c1", T + 2);
   });
+
+  it("forgets a key it never saw (a connection that sent nothing), then counts as usual", () => {
+    const budget = new FixedWindowBudget(1, 60_000, "too many");
+    budget.forget("never-spent");
+    budget.consume("c1", T);
+    assert.throws(() => budget.consume("c1", T + 1));
+  });
 });
