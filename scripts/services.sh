@@ -295,6 +295,28 @@ mongo_start() {
   if our_pid mongo "$MONGO_MATCH" >/dev/null; then return 0; fi
   ensure_ports_free mongo "$MONGO_PORT" "$FERRETDB_DEBUG_PORT"
   mkdir -p "$DATA/ferretdb/sqlite" "$DATA/ferretdb/state"
+  # A dropped database can leave its -wal/-shm files behind (the process stopped before SQLite
+  # removed them); FerretDB would open them at start as an empty database and refuse to boot.
+  # Likewise a database file created but never given FerretDB's metadata table (its process
+  # was killed in between) makes it refuse to boot: such a file holds no data, so it goes.
+  local journal
+  for journal in "$DATA"/ferretdb/sqlite/*.sqlite-wal "$DATA"/ferretdb/sqlite/*.sqlite-shm; do
+    if [[ -e $journal && ! -e ${journal%-*} ]]; then rm -f "$journal"; fi
+  done
+  python3 - "$DATA/ferretdb/sqlite" <<'PY'
+import glob, os, sqlite3, sys
+for path in glob.glob(os.path.join(sys.argv[1], "*.sqlite")):
+    db = sqlite3.connect(path)
+    try:
+        empty = db.execute("select 1 from sqlite_master where name = '_ferretdb_collections'").fetchone() is None
+    finally:
+        db.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        print(f"[services] mongo: removed {os.path.basename(path)} (no FerretDB metadata)", file=sys.stderr)
+PY
   # SQLite handler: one file per database under data/ferretdb/sqlite (the URL must end in /).
   # No auth (FerretDB v1 has none unless --setup-* / new auth is asked for). Telemetry off:
   # no network beyond the registries here, and none wanted. --state-dir: FerretDB writes a
