@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ChatMessageRecord, ChatMessageKind, ChatSender, ReactionEmoji } from "./chatRecords.js";
+import type { ChatMessageRecord } from "./chatRecords.js";
 
 /**
  * The chat part of the client protocol (DESIGN §5 "Chat payloads"), shared by the
@@ -52,23 +52,11 @@ export const chatClientMessages = {
 /** The decoded payload of each chat client → server message. */
 export type ChatClientMessage = { [K in keyof typeof chatClientMessages]: z.infer<(typeof chatClientMessages)[K]> };
 
-/** A message on the wire (DESIGN §5): the record with ISO 8601 times. */
-export interface ChatMessageView {
-  id: string;
-  channelId: string;
-  kind: ChatMessageKind;
-  text: string;
-  sender: ChatSender;
-  replyTo?: string;
-  mentions: string[];
-  reactions: Partial<Record<ReactionEmoji, string[]>>;
-  correction?: { messageId: string; original: string; corrected: string; note?: string; offsetSeconds: number };
-  isEdited: boolean;
+/** A message on the wire (DESIGN §5): the record with ISO 8601 times, without `deletedBy`/`deletedAt`. */
+export type ChatMessageView = Omit<ChatMessageRecord, "editedAt" | "createdAt" | "deletedAt" | "deletedBy"> & {
   editedAt?: string;
-  isDeleted: boolean;
   createdAt: string;
-  clientMessageId: string;
-}
+};
 
 /** The wire form of a stored message. `deletedBy`/`deletedAt` stay server-side. */
 export function chatMessageView(m: ChatMessageRecord): ChatMessageView {

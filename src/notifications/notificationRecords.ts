@@ -33,21 +33,13 @@ export interface NotificationRecord {
   expiresAt: Date;
 }
 
-/** A notification on the wire (REST and the `notification` room message): ISO 8601 times. */
-export interface NotificationView {
-  id: string;
-  type: NotificationType;
-  titleKey: string;
-  bodyKey: string;
-  params: Record<string, string | number>;
-  data: Record<string, string | number | boolean>;
-  status: NotificationStatus;
-  channel: "in_app";
+/** A notification on the wire (REST and the `notification` room message): the record with ISO 8601 times, without `userId`. */
+export type NotificationView = Omit<NotificationRecord, "userId" | "createdAt" | "sentAt" | "readAt" | "expiresAt"> & {
   createdAt: string;
   sentAt?: string;
   readAt?: string;
   expiresAt: string;
-}
+};
 
 /** The wire form of a stored notification. */
 export function notificationView(n: NotificationRecord): NotificationView {
