@@ -1,3 +1,4 @@
+import { backOff } from "exponential-backoff";
 import { matchMaker, Room, type Client } from "@colyseus/core";
 import { z } from "zod";
 import type { Principal } from "../src/auth/principal.js";
@@ -19,6 +20,8 @@ export const GATEWAY_OPTION = "gateway";
 
 /** Messages after which a ticket no longer waits: leaving the gateway then cancels nothing. */
 const TICKET_ENDS = new Set(["match_found", "match_expired"]);
+/** Attempts at handing a ticket back to the queue actor when its learner cancels or leaves. */
+const RELEASE_ATTEMPTS = 3;
 
 /**
  * The static `onAuth` of the `matchmaking` room, run on the SDK's matchmake HTTP request in the
@@ -125,9 +128,14 @@ export abstract class MatchmakingRoom extends Room<{ state: MatchmakingState; cl
     await this.takeBack(ticketId, client.sessionId, why);
   }
 
-  /** Asks the actor to take a ticket back; a failure is logged (the ticket then expires). */
+  /**
+   * Asks the actor to take a ticket back, three attempts (the release is idempotent: a repeat
+   * answers false): a ticket left behind could be matched with a learner who is gone. After the
+   * last failure it is logged, and the ticket waits until it expires.
+   */
   private async takeBack(ticketId: string, sessionId: string, why: "cancel" | "leave" = "leave"): Promise<void> {
-    await this.deps.roomCalls.releaseTicket(queueRoomId(this.state.queue), ticketId, sessionId, why).catch((err: unknown) => {
+    const release = () => this.deps.roomCalls.releaseTicket(queueRoomId(this.state.queue), ticketId, sessionId, why);
+    await backOff(release, { numOfAttempts: RELEASE_ATTEMPTS, startingDelay: 250 }).catch((err: unknown) => {
       this.deps.logger.warn({ err, queue: this.state.queue, matchRequestId: ticketId, why }, "the queue did not take the ticket back");
     });
   }
