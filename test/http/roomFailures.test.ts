@@ -1,3 +1,4 @@
+import { participantRecord } from "../support/sessionRecords.js";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
@@ -124,18 +125,7 @@ function liveSession(ids: [string, string], overrides: Partial<SessionRecord> = 
     topicCode: "daily_life.introductions",
     targetLevel: "B1",
     status: "active",
-    participants: ids.map((userId, i) => ({
-      userId,
-      displayName: userId,
-      nativeLanguageCode: "fr",
-      targetLanguageCode: "en",
-      level: "B1" as const,
-      role: i === 0 ? ("learner" as const) : ("partner" as const),
-      tier: "premium" as const,
-      recordingConsent: false,
-      spokenSeconds: 3,
-      turnCount: 1,
-    })),
+    participants: ids.map((userId, i) => participantRecord(userId, i === 0 ? "learner" : "partner", { tier: "premium", spokenSeconds: 3, turnCount: 1 })),
     prompts: [],
     matchRequestIds: [],
     createdAt: now,

@@ -1,3 +1,4 @@
+import { participantRecord } from "../support/sessionRecords.js";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { matchMaker } from "@colyseus/core";
@@ -29,18 +30,7 @@ async function storedGroup(host: Learner, invited: Learner[], extra: { type: "pu
     topicCode: "daily_life.introductions",
     targetLevel: "B1" as const,
     status: "waiting" as const,
-    participants: [host, ...invited].map((l, i) => ({
-      userId: l.userId,
-      displayName: l.userId,
-      nativeLanguageCode: "fr",
-      targetLanguageCode: "en",
-      level: "B1" as const,
-      role: i === 0 ? ("host" as const) : ("participant" as const),
-      tier: "free" as const,
-      recordingConsent: false,
-      spokenSeconds: 0,
-      turnCount: 0,
-    })),
+    participants: [host, ...invited].map((l, i) => participantRecord(l.userId, i === 0 ? "host" : "participant")),
     prompts: [],
     matchRequestIds: [],
     createdAt: now,

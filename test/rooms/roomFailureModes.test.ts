@@ -1,3 +1,4 @@
+import { participantRecord } from "../support/sessionRecords.js";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { matchMaker } from "@colyseus/core";
@@ -33,18 +34,7 @@ async function storedWaitingSession(): Promise<SessionRecord> {
     topicCode: "daily_life.introductions",
     targetLevel: "B1",
     status: "waiting",
-    participants: ["hana", "ivo"].map((name, i) => ({
-      userId: `${name}-${randomUUID()}`,
-      displayName: name,
-      nativeLanguageCode: "fr",
-      targetLanguageCode: "en",
-      level: "B1" as const,
-      role: i === 0 ? ("learner" as const) : ("partner" as const),
-      tier: "free" as const,
-      recordingConsent: false,
-      spokenSeconds: 0,
-      turnCount: 0,
-    })),
+    participants: ["hana", "ivo"].map((name, i) => participantRecord(`${name}-${randomUUID()}`, i === 0 ? "learner" : "partner", { displayName: name })),
     prompts: [],
     matchRequestIds: [],
     createdAt: now,

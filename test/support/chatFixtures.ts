@@ -1,3 +1,4 @@
+import { participantRecord } from "./sessionRecords.js";
 import { randomUUID } from "node:crypto";
 import type { Room } from "@colyseus/sdk";
 import type { SessionRecord } from "../../src/store/records.js";
@@ -29,9 +30,7 @@ export function loungeLearner(prefix: string, lang: string, roles: ("moderator" 
 export async function storeCompletedSession(a: string, b: string): Promise<string> {
   const { parley } = await testServer();
   const at = new Date();
-  const participant = (userId: string, role: "learner" | "partner") => ({
-    userId, displayName: userId, nativeLanguageCode: "sv", targetLanguageCode: "en", level: "B1" as const, role, tier: "free" as const, recordingConsent: false, spokenSeconds: 0, turnCount: 0,
-  });
+  const participant = (userId: string, role: "learner" | "partner") => participantRecord(userId, role, { nativeLanguageCode: "sv" });
   const session: SessionRecord = {
     id: randomUUID(), sessionType: "practice", targetLanguageCode: "en", topicCode: "daily_life.introductions", targetLevel: "B1", status: "completed",
     participants: [participant(a, "learner"), participant(b, "partner")], prompts: [], matchRequestIds: [], createdAt: at, updatedAt: at, startedAt: at, endedAt: at,
